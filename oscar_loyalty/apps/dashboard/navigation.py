@@ -1,0 +1,20 @@
+"""The club's entry for ``OSCAR_DASHBOARD_NAVIGATION``.
+
+    from oscar.defaults import OSCAR_DASHBOARD_NAVIGATION
+    from oscar_loyalty.apps.dashboard.navigation import NAVIGATION as LOYALTY_NAVIGATION
+    OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [LOYALTY_NAVIGATION]
+
+Labels are lazy so the menu follows the staff member's language.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = {
+    "label": _("Customer club"),
+    "icon": "fas fa-id-card",
+    "children": [
+        {"label": _("Members"), "url_name": "loyalty_dashboard:loyalty-member-list"},
+        {"label": _("Plans"), "url_name": "loyalty_dashboard:loyalty-plan-list"},
+        {"label": _("Tiers"), "url_name": "loyalty_dashboard:loyalty-tier-list"},
+    ],
+}

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import default_class_loader, get_model
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.apps.consent.wording import MARKETING, get_wording
+
+from .models import Member, Plan
+
+Category = get_model("catalogue", "Category")
+# The store's own registration form (forked or Oscar's), loaded without our
+# class loader: through it, this name would resolve to ClubRegistrationForm.
+EmailUserCreationForm = default_class_loader(
+    "customer.forms", ["EmailUserCreationForm"], "oscar.apps"
+)[0]
+
+
+class ConsentFieldsMixin:
+    """One unticked checkbox per offered marketing channel, labelled with the exact wording.
+
+    The wording (and its version) shown here is what ``record_consent`` stores.
+    """
+
+    def add_consent_fields(self) -> None:
+        for channel in app_settings.CONSENT_CHANNELS_OFFERED:
+            wording = get_wording(MARKETING, channel)
+            self.fields[f"consent_{channel}"] = forms.BooleanField(
+                label=wording.text, required=False, initial=False
+            )
+
+    def consent_channels(self) -> list[str]:
+        return [
+            channel
+            for channel in app_settings.CONSENT_CHANNELS_OFFERED
+            if self.cleaned_data.get(f"consent_{channel}")
+        ]
+
+
+class JoinForm(ConsentFieldsMixin, forms.Form):
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        label=_("Plan"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plans = Plan.objects.filter(is_active=True, price=0)
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].initial = plans.first()
+        self.add_consent_fields()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("join", _("Join the club")))
+
+
+class ClubRegistrationForm(ConsentFieldsMixin, EmailUserCreationForm):
+    """Oscar's registration form plus "join the club" and the consent boxes.
+
+    Enabled by ``oscar_loyalty.loading.class_loader``. The choices travel on
+    the new user object to the ``user_registered`` receiver, which has the
+    request needed to record the consent evidence (IP, user agent).
+    """
+
+    join_club = forms.BooleanField(label=_("Join the customer club (free)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_consent_fields()
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        user.loyalty_registration = {
+            "join": self.cleaned_data.get("join_club", False),
+            "consent_channels": self.consent_channels()
+            if self.cleaned_data.get("join_club")
+            else [],
+        }
+        return user
+
+
+class BirthdayField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean(self, value):
+        birthday = super().clean(value)
+        if birthday is None:
+            return None
+        today = timezone.localdate()
+        if birthday > today:
+            raise forms.ValidationError(_("A birthday cannot be in the future."))
+        if birthday < date(today.year - 120, 1, 1):
+            raise forms.ValidationError(_("Please check the year of your birthday."))
+        return birthday
+
+
+class ProfileForm(forms.ModelForm):
+    birthday = BirthdayField(label=_("Birthday"), required=False)
+    preferred_channels = forms.MultipleChoiceField(
+        label=_("How would you like us to contact you?"),
+        choices=Member.CHANNEL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("This is a preference, not consent to advertising."),
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Category.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "birthday",
+            "interests",
+            "preferred_channels",
+            "city",
+            "region",
+            "customer_type",
+            "business_name",
+            "budget_min",
+            "budget_max",
+            "language",
+        ]
+        widgets = {"language": forms.Select}
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].queryset = Category.objects.filter(depth=1).order_by("name")
+        self.fields["language"].widget.choices = [("", _("Store default"))] + list(
+            settings.LANGUAGES
+        )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("budget_min"), cleaned.get("budget_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("budget_max", _("The upper budget must not be below the lower one."))
+        for name in ("budget_min", "budget_max"):
+            if cleaned.get(name) is not None and cleaned[name] < 0:
+                self.add_error(name, _("A budget cannot be negative."))
+        if cleaned.get("customer_type") != Member.BUSINESS:
+            cleaned["business_name"] = ""
+        return cleaned

@@ -1,0 +1,486 @@
+"""Every change to membership, tiers and member profiles goes through here.
+
+Each function takes the time as ``now`` (default: the current time) so that
+callers and tests control it, and runs its writes in one transaction with
+the member row locked; signals and emails wait for the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from oscar_loyalty import app_settings, signals
+from oscar_loyalty.apps.consent import services as consent_services
+from oscar_loyalty.dates import add_months
+from oscar_loyalty.exceptions import (
+    AlreadyMember,
+    MemberNotFound,
+    NotAMember,
+    PlanUnavailable,
+)
+
+from .models import ZERO, Member, MembershipTerm, Plan, Tier, TierChange
+from .numbers import generate_number, is_valid_number, normalise_number
+
+logger = logging.getLogger(__name__)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# Lookups -------------------------------------------------------------------
+
+
+def get_member(user) -> Member | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("plan", "tier").filter(user=user).first()
+
+
+def find_member_by_number(raw_number: str) -> Member:
+    """The member with this card number, or ``MemberNotFound`` with a clear message."""
+    number = normalise_number(raw_number)
+    if not is_valid_number(number, length=app_settings.MEMBER_NUMBER_LENGTH):
+        raise MemberNotFound("This is not a valid member number; check the digits.")
+    try:
+        return Member.objects.select_related("user", "plan", "tier").get(number=number)
+    except Member.DoesNotExist:
+        raise MemberNotFound() from None
+
+
+def get_default_plan() -> Plan:
+    plan = Plan.objects.filter(is_active=True, price=ZERO).first()
+    if plan is None:
+        raise PlanUnavailable("The club has no free plan to join right now.")
+    return plan
+
+
+# Joining -------------------------------------------------------------------
+
+
+def _new_number() -> str:
+    length = app_settings.MEMBER_NUMBER_LENGTH
+    for _attempt in range(20):
+        number = generate_number(length=length)
+        if not Member.objects.filter(number=number).exists():
+            return number
+    # 20 collisions in a row means the number space is nearly full.
+    raise RuntimeError(
+        "Could not find a free member number; raise OSCAR_LOYALTY_MEMBER_NUMBER_LENGTH."
+    )
+
+
+def join_club(
+    user,
+    *,
+    plan: Plan | None = None,
+    consent_channels: Iterable[str] = (),
+    source: str = "join",
+    request: HttpRequest | None = None,
+    language: str = "",
+    now: datetime | None = None,
+) -> Member:
+    """Make ``user`` a member on a free plan and record the consents they ticked.
+
+    Paid plans are joined by buying their product (see ``activate_memberships_for_order``).
+    """
+    now = _now(now)
+    plan = plan or get_default_plan()
+    if plan.is_paid or not plan.is_active:
+        raise PlanUnavailable(
+            "This plan is sold in the shop: add it to your basket to join."
+            if plan.is_paid
+            else None
+        )
+    if Member.objects.filter(user=user).exists():
+        raise AlreadyMember()
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(
+                user=user,
+                number=_new_number(),
+                plan=plan,
+                joined_at=now,
+                expires_at=add_months(now, plan.period_months) if plan.period_months else None,
+                language=language,
+            )
+            MembershipTerm.objects.create(
+                member=member,
+                plan=plan,
+                months=plan.period_months,
+                starts_at=now,
+                ends_at=member.expires_at,
+                created_at=now,
+            )
+            consent_services.grant_consents(
+                user, channels=consent_channels, source=source, request=request
+            )
+            _recompute_tier_locked(member, reason=TierChange.REASON_DAILY, now=now)
+    except IntegrityError:
+        # Two joins raced (two tabs); the unique user column let one through.
+        raise AlreadyMember() from None
+    transaction.on_commit(
+        lambda: signals.member_joined.send(sender=Member, member=member, source=source)
+    )
+    return member
+
+
+# Paid plans bought through the checkout ------------------------------------
+
+
+def _derive_state(member: Member, *, now: datetime) -> None:
+    """Derive the member's plan, expiry and status from its active terms.
+
+    Paid terms follow one another: a renewal bought before expiry starts when
+    the previous term ends. After a reversal the remaining terms close up, so
+    a refunded year is really taken away rather than leaving a gap. When the
+    paid terms have ended, a member who had joined free falls back to the
+    free plan; one who never did is expired.
+    """
+    terms = list(member.terms.filter(status=MembershipTerm.ACTIVE).select_related("plan"))
+    paid = [t for t in terms if t.order_id is not None]
+    free = [t for t in terms if t.order_id is None]
+    cursor: datetime | None = None
+    unlimited = False
+    for term in paid:
+        start = term.created_at if cursor is None or cursor < term.created_at else cursor
+        end = add_months(start, term.months) if term.months else None
+        if (term.starts_at, term.ends_at) != (start, end):
+            term.starts_at, term.ends_at = start, end
+            term.save(update_fields=["starts_at", "ends_at"])
+        unlimited = unlimited or end is None
+        cursor = end if end is not None else cursor
+    paid_current = bool(paid) and (unlimited or (cursor is not None and cursor > now))
+    free_current = bool(free) and (free[-1].ends_at is None or free[-1].ends_at > now)
+    if paid_current:
+        member.plan, member.status = paid[-1].plan, Member.ACTIVE
+        member.expires_at = None if unlimited else cursor
+    elif free_current:
+        member.plan, member.status = free[-1].plan, Member.ACTIVE
+        member.expires_at = free[-1].ends_at
+    elif paid or free:
+        last = paid[-1] if paid else free[-1]
+        member.plan, member.status = last.plan, Member.EXPIRED
+        member.expires_at = cursor if paid else last.ends_at
+    else:
+        member.status = Member.CANCELLED
+    member.save(update_fields=["plan", "expires_at", "status", "updated_at"])
+
+
+def activate_memberships_for_order(order, *, now: datetime | None = None) -> list[MembershipTerm]:
+    """Activate or renew the membership bought by each plan line of ``order``.
+
+    Idempotent: a line that already has its term is skipped, so replaying
+    ``order_placed`` or running the daily reconciliation changes nothing.
+    """
+    now = _now(now)
+    lines = [
+        line
+        for line in order.lines.all()
+        if line.product_id and Plan.objects.filter(product_id=line.product_id).exists()
+    ]
+    if not lines or order.user_id is None:
+        if lines:
+            logger.warning("Order %s bought a membership without an account.", order.number)
+        return []
+    created: list[MembershipTerm] = []
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(user_id=order.user_id).first()
+        for line in lines:
+            if MembershipTerm.objects.filter(line=line).exists():
+                continue
+            plan = Plan.objects.get(product_id=line.product_id)
+            if member is None:
+                member = Member.objects.create(
+                    user_id=order.user_id, number=_new_number(), plan=plan, joined_at=now
+                )
+                transaction.on_commit(
+                    lambda m=member: signals.member_joined.send(
+                        sender=Member, member=m, source="purchase"
+                    )
+                )
+            months = plan.period_months * line.quantity if plan.period_months else None
+            created.append(
+                MembershipTerm.objects.create(
+                    member=member,
+                    plan=plan,
+                    order=order,
+                    line=line,
+                    months=months,
+                    starts_at=now,
+                    created_at=now,
+                )
+            )
+        if created:
+            _derive_state(member, now=now)
+    for term in created:
+        transaction.on_commit(
+            lambda t=term: signals.membership_renewed.send(
+                sender=Member, member=t.member, term=t, order=order
+            )
+        )
+    return created
+
+
+def reverse_memberships_for_order(order, *, now: datetime | None = None) -> list[MembershipTerm]:
+    """Take back the membership an order bought (it was cancelled or refunded).
+
+    Idempotent: only active terms are reversed, so a second cancel or a
+    refund after a cancel changes nothing.
+    """
+    now = _now(now)
+    if order.user_id is None:
+        return []
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(user_id=order.user_id).first()
+        if member is None:
+            return []
+        terms = list(member.terms.filter(order=order, status=MembershipTerm.ACTIVE))
+        for term in terms:
+            term.status = MembershipTerm.REVERSED
+            term.reversed_at = now
+            term.save(update_fields=["status", "reversed_at"])
+        if terms:
+            _derive_state(member, now=now)
+    for term in terms:
+        transaction.on_commit(
+            lambda t=term: signals.membership_reversed.send(
+                sender=Member, member=member, term=t, order=order
+            )
+        )
+    return terms
+
+
+# Expiry and renewal reminders ----------------------------------------------
+
+
+def expire_memberships(*, now: datetime | None = None) -> int:
+    """Expire every active membership whose end has passed.
+
+    A member whose paid period ended but who had joined the free plan goes
+    back to the free plan instead. Returns the number of members expired.
+    """
+    now = _now(now)
+    expired_ids = list(
+        Member.objects.filter(status=Member.ACTIVE, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    expired = 0
+    for member_id in expired_ids:
+        with transaction.atomic():
+            member = Member.objects.select_for_update().get(pk=member_id)
+            # Re-check inside the lock: a renewal may have landed since the scan.
+            if member.status != Member.ACTIVE or member.has_benefits(now):
+                continue
+            _derive_state(member, now=now)
+            if member.status == Member.EXPIRED:
+                expired += 1
+                transaction.on_commit(
+                    lambda m=member: signals.membership_expired.send(sender=Member, member=m)
+                )
+    return expired
+
+
+def send_renewal_reminders(*, now: datetime | None = None) -> int:
+    """Email each paid member whose membership ends within the reminder window, once per expiry."""
+    from oscar_loyalty.mail import send_member_email
+
+    now = _now(now)
+    horizon = now + timedelta(days=app_settings.RENEWAL_REMINDER_DAYS)
+    due = Member.objects.filter(
+        status=Member.ACTIVE,
+        plan__price__gt=ZERO,
+        expires_at__gt=now,
+        expires_at__lte=horizon,
+        user__isnull=False,
+    ).exclude(renewal_reminder_sent_for=F("expires_at"))
+    sent = 0
+    for member_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            member = (
+                Member.objects.select_for_update().select_related("plan", "user").get(pk=member_id)
+            )
+            if member.renewal_reminder_sent_for == member.expires_at:
+                continue
+            # Marked before sending: a crash after this commit loses one reminder
+            # rather than sending it twice.
+            member.renewal_reminder_sent_for = member.expires_at
+            member.save(update_fields=["renewal_reminder_sent_for", "updated_at"])
+            transaction.on_commit(
+                lambda m=member: send_member_email(
+                    m,
+                    email_type="renewal_reminder",
+                    context={"plan": m.plan, "expires_at": m.expires_at},
+                )
+            )
+            sent += 1
+    return sent
+
+
+# Tiers ---------------------------------------------------------------------
+
+
+def qualifying_spend_queryset(*, now: datetime):
+    """Order lines that count towards tiers: paid-for products, not membership fees.
+
+    Line prices after discounts (so points spent as money do not count),
+    without shipping; orders in a cancelled status are left out.
+    """
+    Line = get_model("order", "Line")
+    since = add_months(now, -app_settings.TIER_WINDOW_MONTHS)
+    return (
+        Line.objects.filter(order__date_placed__gt=since, order__date_placed__lte=now)
+        .exclude(order__status__in=app_settings.CANCELLED_ORDER_STATUSES)
+        .exclude(product__loyalty_plan__isnull=False)
+    )
+
+
+def qualifying_spend(member: Member, *, now: datetime) -> Decimal:
+    if member.user_id is None:
+        return ZERO
+    total = (
+        qualifying_spend_queryset(now=now)
+        .filter(order__user_id=member.user_id)
+        .aggregate(total=Sum("line_price_incl_tax"))["total"]
+    )
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def tier_for_spend(spend: Decimal, tiers: list[Tier]) -> Tier | None:
+    """The highest active tier whose threshold the spend reaches (tiers sorted ascending)."""
+    chosen = None
+    for tier in tiers:
+        if tier.qualifying_spend <= spend:
+            chosen = tier
+    return chosen
+
+
+def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: str, now: datetime):
+    change = None
+    if member.tier_id != (tier.pk if tier else None):
+        change = TierChange.objects.create(
+            member=member,
+            from_tier_id=member.tier_id,
+            to_tier=tier,
+            qualifying_spend=spend,
+            reason=reason,
+            created_at=now,
+        )
+        transaction.on_commit(
+            lambda: signals.tier_changed.send(sender=Member, member=member, change=change)
+        )
+    Member.objects.filter(pk=member.pk).update(
+        tier=tier, qualifying_spend=spend, tier_computed_at=now
+    )
+    member.tier, member.qualifying_spend, member.tier_computed_at = tier, spend, now
+    return change
+
+
+def _active_tiers() -> list[Tier]:
+    return list(Tier.objects.filter(is_active=True).order_by("qualifying_spend", "pk"))
+
+
+def _recompute_tier_locked(member: Member, *, reason: str, now: datetime) -> TierChange | None:
+    spend = qualifying_spend(member, now=now)
+    return _apply_tier(
+        member, tier_for_spend(spend, _active_tiers()), spend, reason=reason, now=now
+    )
+
+
+def recompute_tier(
+    member: Member, *, reason: str = TierChange.REASON_ORDER, now: datetime | None = None
+) -> TierChange | None:
+    """Recompute one member's tier from their spend; record a change if there is one."""
+    now = _now(now)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        return _recompute_tier_locked(member, reason=reason, now=now)
+
+
+def recompute_all_tiers(*, now: datetime | None = None, batch_size: int = 2000) -> int:
+    """Daily recalculation: one aggregate query for everyone's spend, writes only for changes.
+
+    Returns the number of tier changes recorded.
+    """
+    now = _now(now)
+    tiers = _active_tiers()
+    spend_by_user = dict(
+        qualifying_spend_queryset(now=now)
+        .values_list("order__user_id")
+        .annotate(total=Sum("line_price_incl_tax"))
+        .values_list("order__user_id", "total")
+    )
+    changes = 0
+    members = Member.objects.filter(user__isnull=False).only("pk", "user_id", "tier_id")
+    for member in members.iterator(chunk_size=batch_size):
+        spend = (spend_by_user.get(member.user_id) or ZERO).quantize(Decimal("0.01"))
+        tier = tier_for_spend(spend, tiers)
+        if member.tier_id == (tier.pk if tier else None):
+            continue
+        with transaction.atomic():
+            locked = Member.objects.select_for_update().get(pk=member.pk)
+            if _apply_tier(locked, tier, spend, reason=TierChange.REASON_DAILY, now=now):
+                changes += 1
+    # One bulk write keeps the displayed spend fresh for members whose tier held.
+    Member.objects.filter(Q(tier_computed_at__isnull=True) | Q(tier_computed_at__lt=now)).update(
+        tier_computed_at=now
+    )
+    return changes
+
+
+# Profile -------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "birthday",
+    "preferred_channels",
+    "city",
+    "region",
+    "customer_type",
+    "business_name",
+    "budget_min",
+    "budget_max",
+    "language",
+)
+
+
+def update_profile(
+    member: Member, *, interests=None, now: datetime | None = None, **fields
+) -> Member:
+    """Save profile fields; a changed birthday remembers when it changed.
+
+    The birthday-gift feature refuses a gift for a birthday changed recently,
+    so moving one's birthday to today does not earn a present.
+    """
+    now = _now(now)
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if "birthday" in fields and fields["birthday"] != locked.birthday:
+            locked.birthday_changed_at = now if locked.birthday is not None else None
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["user", "plan", "tier", "number"])
+        locked.save()
+        if interests is not None:
+            locked.interests.set(interests)
+    return locked
+
+
+def require_member(user) -> Member:
+    member = get_member(user)
+    if member is None:
+        raise NotAMember()
+    return member

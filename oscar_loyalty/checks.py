@@ -1,0 +1,119 @@
+"""System checks: a wrong configuration is reported at start-up, naming the setting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.app_settings import PREFIX
+
+
+def _int_between(name: str, low: int, high: int) -> list[Error]:
+    value = getattr(app_settings, name)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [
+            Error(
+                f"{PREFIX}{name} must be a whole number from {low} to {high}; it is {value!r}.",
+                id=f"oscar_loyalty.E_{name}",
+            )
+        ]
+    return []
+
+
+def _strings(name: str) -> list[Error]:
+    from django.conf import settings as django_settings
+
+    raw = getattr(django_settings, PREFIX + name, None)
+    if raw is None:
+        return []
+    if (
+        isinstance(raw, str)
+        or not isinstance(raw, Iterable)
+        or not all(isinstance(item, str) for item in raw)
+    ):
+        return [
+            Error(
+                f'{PREFIX}{name} must be a list of strings, e.g. ["Cancelled"]; it is {raw!r}.',
+                id=f"oscar_loyalty.E_{name}",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs=None, **kwargs) -> list:
+    errors: list = []
+    errors += _int_between("MEMBER_NUMBER_LENGTH", 8, 18)
+    errors += _int_between("TIER_WINDOW_MONTHS", 1, 120)
+    errors += _int_between("RENEWAL_REMINDER_DAYS", 0, 365)
+    errors += _strings("CANCELLED_ORDER_STATUSES")
+    errors += _strings("REFUND_EVENT_TYPES")
+    errors += _strings("CONSENT_CHANNELS_OFFERED")
+
+    from oscar_loyalty.apps.consent.wording import CHANNELS, PURPOSES
+
+    unknown = [c for c in app_settings.CONSENT_CHANNELS_OFFERED if c not in CHANNELS]
+    if unknown:
+        errors.append(
+            Error(
+                f"{PREFIX}CONSENT_CHANNELS_OFFERED has unknown channels {unknown}; "
+                f"use some of {sorted(CHANNELS)}.",
+                id="oscar_loyalty.E_CONSENT_CHANNELS_OFFERED",
+            )
+        )
+    wording = app_settings.CONSENT_WORDING
+    if not isinstance(wording, dict):
+        errors.append(
+            Error(
+                f'{PREFIX}CONSENT_WORDING must be a dict keyed by "purpose:channel".',
+                id="oscar_loyalty.E_CONSENT_WORDING",
+            )
+        )
+    else:
+        for key, value in wording.items():
+            purpose, _sep, channel = str(key).partition(":")
+            if purpose not in PURPOSES or channel not in CHANNELS:
+                errors.append(
+                    Error(
+                        f'{PREFIX}CONSENT_WORDING key {key!r} is not "purpose:channel" '
+                        f"with purpose in {sorted(PURPOSES)} and channel in {sorted(CHANNELS)}.",
+                        id="oscar_loyalty.E_CONSENT_WORDING",
+                    )
+                )
+            elif not isinstance(value, dict) or not value.get("version") or not value.get("text"):
+                errors.append(
+                    Error(
+                        f'{PREFIX}CONSENT_WORDING[{key!r}] needs both a "version" and a '
+                        '"text": records store the version to prove what was shown.',
+                        id="oscar_loyalty.E_CONSENT_WORDING",
+                    )
+                )
+    return errors
+
+
+@register(Tags.templates)
+def check_app_order(app_configs=None, **kwargs) -> list:
+    """The account-page tabs need our templates found before Oscar's."""
+    apps = list(settings.INSTALLED_APPS)
+    if "oscar_loyalty" not in apps:
+        return [
+            Error(
+                'Add "oscar_loyalty" to INSTALLED_APPS (before Oscar\'s apps) '
+                "for the add-on's templates and checks.",
+                id="oscar_loyalty.E_INSTALLED_APPS",
+            )
+        ]
+    oscar_positions = [i for i, name in enumerate(apps) if name in ("oscar", "oscar.config.Shop")]
+    if oscar_positions and apps.index("oscar_loyalty") > oscar_positions[0]:
+        return [
+            Warning(
+                '"oscar_loyalty" comes after Oscar in INSTALLED_APPS, so the club tabs '
+                "will not appear in the account area.",
+                hint='Move "oscar_loyalty" above "oscar.config.Shop".',
+                id="oscar_loyalty.W_INSTALLED_APPS",
+            )
+        ]
+    return []

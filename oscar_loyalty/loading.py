@@ -1,0 +1,37 @@
+"""An Oscar class loader that swaps in the add-on's classes.
+
+Enable it with one setting::
+
+    OSCAR_DYNAMIC_CLASS_LOADER = "oscar_loyalty.loading.class_loader"
+
+Every ``get_class`` call Oscar makes then returns the add-on's class where one
+is listed below, and Oscar's usual lookup (including the store's forked apps)
+for everything else. A store that already has its own loader calls
+``loyalty_override`` from it first.
+"""
+
+from __future__ import annotations
+
+from django.utils.module_loading import import_string
+from oscar.core.loading import default_class_loader
+
+OVERRIDES: dict[tuple[str, str], str] = {
+    ("customer.forms", "EmailUserCreationForm"): (
+        "oscar_loyalty.apps.membership.forms.ClubRegistrationForm"
+    ),
+}
+
+
+def loyalty_override(module_label: str, classname: str):
+    path = OVERRIDES.get((module_label, classname))
+    return import_string(path) if path else None
+
+
+def class_loader(module_label: str, classnames: list[str], module_prefix: str):
+    # Each requested class is resolved on its own so that asking for several
+    # at once (get_classes) mixes overrides and Oscar's classes correctly.
+    loaded = default_class_loader(module_label, classnames, module_prefix)
+    return [
+        loyalty_override(module_label, name) or original
+        for name, original in zip(classnames, loaded, strict=True)
+    ]

@@ -1,0 +1,27 @@
+"""A mail backend for the demo store: Anymail's test backend, printed to the console.
+
+It goes through Anymail's real payload code (tags, metadata, merge data), so
+what the sandbox prints is what a real ESP would be asked to send.
+"""
+
+import sys
+
+from anymail.backends.test import EmailBackend as AnymailTestBackend
+from django.core import mail
+
+KEEP = 200  # keep the in-memory outbox from growing without bound in a long run
+
+
+class ConsoleTestBackend(AnymailTestBackend):
+    def post_to_esp(self, payload, message):
+        response = super().post_to_esp(payload, message)
+        del mail.outbox[:-KEEP]
+        out = sys.stdout
+        out.write(f"\n--- email to {', '.join(message.to)}: {message.subject}\n")
+        out.write(message.body)
+        out.write("\n--- end of email\n")
+        out.flush()
+        return response
+
+    def get_esp_message_id(self, message):
+        return f"sandbox-{id(message)}"

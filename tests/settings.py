@@ -1,0 +1,19 @@
+"""Test settings: the sandbox store, made fast and quiet.
+
+SQLite by default; ``DATABASE_URL`` selects another database (CI runs the
+suite again on PostgreSQL).
+"""
+
+from sandbox.settings import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that ``pytest --reuse-db`` can skip migrations locally.
+    DATABASES["default"]["TEST"] = {"NAME": str(ROOT_DIR / "var" / "test.sqlite3")}  # noqa: F405
