@@ -97,7 +97,10 @@ def check_settings(app_configs=None, **kwargs) -> list:
 @register(Tags.templates)
 def check_app_order(app_configs=None, **kwargs) -> list:
     """The account-page tabs need our templates found before Oscar's."""
-    apps = list(settings.INSTALLED_APPS)
+    return app_order_problems(list(settings.INSTALLED_APPS))
+
+
+def app_order_problems(apps: list[str]) -> list:
     if "oscar_loyalty" not in apps:
         return [
             Error(

@@ -6,6 +6,7 @@ is needed. Not for production: see ``sandbox/settings_production.py``.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -147,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+# The simple engine searches the database directly; its "update" is a no-op.
+warnings.filterwarnings("ignore", "update is not implemented", UserWarning)
 
 # Internationalisation: English source strings, Hebrew first-class (right to left).
 LANGUAGE_CODE = "en"

@@ -1,0 +1,359 @@
+"""Load the sandbox's demo data once: catalogue, plans, tiers, staff, members with history.
+
+Idempotent: a second run sees the marker product and does nothing (``--force``
+is not offered on purpose: wipe ``sandbox/db.sqlite3`` to start again).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+from django.contrib.auth import get_user_model
+from django.contrib.sites.models import Site
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from oscar.core.loading import get_class, get_model
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.apps.consent.services import grant_consents
+from oscar_loyalty.apps.membership import services
+from oscar_loyalty.apps.membership.models import Member, Plan, Tier
+
+Category = get_model("catalogue", "Category")
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCategory = get_model("catalogue", "ProductCategory")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+ShippingAddress = get_model("order", "ShippingAddress")
+Country = get_model("address", "Country")
+OrderCreator = get_class("order.utils", "OrderCreator")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+Selector = get_class("partner.strategy", "Selector")
+FreeShipping = get_class("shipping.methods", "Free")
+create_from_breadcrumbs = get_class("catalogue.categories", "create_from_breadcrumbs")
+
+MARKER_UPC = "DEMO-MARKER"
+STAFF_EMAIL = "admin@example.com"
+STAFF_PASSWORD = "sandbox-admin"  # demo only; printed so the reader can log in
+MEMBER_PASSWORD = "sandbox-member"
+
+CATALOGUE = {
+    "Clothing > Shoes": [
+        ("Running shoes", "349.90"),
+        ("Sandals", "189.00"),
+        ("Leather boots", "599.00"),
+        ("Canvas sneakers", "229.00"),
+        ("Kids' trainers", "159.90"),
+    ],
+    "Clothing > Jeans": [
+        ("Slim jeans", "279.00"),
+        ("Relaxed jeans", "259.00"),
+        ("Tailor-made jeans", "489.00"),
+        ("Denim jacket", "399.00"),
+    ],
+    "Clothing > T-shirts": [
+        ("Cotton T-shirt", "59.90"),
+        ("Polo shirt", "119.00"),
+        ("Linen shirt", "199.00"),
+        ("Hoodie", "229.00"),
+    ],
+    "Home > Kitchen": [
+        ("Espresso cups (set of 4)", "89.90"),
+        ("Chef's knife", "249.00"),
+        ("Olive wood board", "139.00"),
+        ("Cast-iron pan", "299.00"),
+        ("Tea kettle", "179.00"),
+        ("Spice rack", "99.00"),
+    ],
+    "Home > Garden": [
+        ("Herb planter", "79.00"),
+        ("Garden hose 15 m", "129.00"),
+        ("Pruning shears", "89.00"),
+        ("Outdoor lantern", "149.00"),
+    ],
+    "Toys": [
+        ("Wooden train set", "219.00"),
+        ("Building blocks", "149.90"),
+        ("Puzzle 1000 pieces", "79.90"),
+        ("Plush bear", "69.90"),
+        ("Board game", "159.00"),
+        ("Kite", "59.00"),
+    ],
+    "Baby": [
+        ("Baby blanket", "119.00"),
+        ("Feeding set", "89.00"),
+        ("Stroller fan", "69.00"),
+        ("Soft book", "49.90"),
+        ("Bath toys", "39.90"),
+    ],
+    "Books": [
+        ("Hebrew cookbook", "98.00"),
+        ("Travel guide Israel", "119.00"),
+        ("Children's stories", "69.00"),
+        ("Gardening handbook", "89.00"),
+        ("Photography basics", "129.00"),
+        ("Crossword collection", "49.00"),
+        ("Atlas of the Galilee", "149.00"),
+        ("Poetry in two languages", "79.00"),
+        ("Bedtime stories", "59.00"),
+    ],
+    "Food > Coffee": [
+        ("Coffee beans 1 kg", "129.00"),
+        ("Ground coffee 500 g", "59.00"),
+        ("Cold brew pack", "45.00"),
+        ("Cardamom coffee", "39.90"),
+        ("Decaf beans 500 g", "64.00"),
+        ("Espresso capsules (50)", "99.00"),
+    ],
+}
+
+MEMBERS = [
+    ("Dana", "Levi", "tel-aviv", "Tel Aviv", date(1988, 3, 14), ["email", "whatsapp"]),
+    ("Yossi", "Cohen", "center", "Ramat Gan", date(1975, 7, 2), ["email"]),
+    ("Noa", "Mizrahi", "haifa", "Haifa", date(1992, 2, 29), ["email", "sms"]),
+    ("Avi", "Peretz", "jerusalem", "Jerusalem", date(1969, 11, 23), []),
+    ("Maya", "Biton", "south", "Be'er Sheva", date(1999, 1, 5), ["sms"]),
+    ("Omer", "Friedman", "north", "Nahariya", date(1983, 9, 17), ["email"]),
+    ("Tamar", "Azulay", "tel-aviv", "Tel Aviv", date(2001, 5, 30), ["email", "sms"]),
+    ("Eitan", "Shapiro", "center", "Petah Tikva", date(1979, 12, 8), []),
+    ("Shira", "Katz", "tel-aviv", "Herzliya", date(1995, 6, 21), ["whatsapp"]),
+    ("Lior", "Ben-David", "haifa", "Kiryat Tivon", date(1986, 10, 11), ["email"]),
+    ("Hila", "Amar", "jerusalem", "Mevaseret Zion", date(1990, 4, 4), ["email"]),
+    ("Ron", "Gabay", "south", "Ashdod", date(1972, 8, 19), []),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the sandbox demo data (once)."
+
+    def handle(self, *args, **options):
+        if Product.objects.filter(upc=MARKER_UPC).exists():
+            self.stdout.write("Demo data already loaded; nothing to do.")
+            self._print_credentials()
+            return
+        rng = random.Random(20261123)  # the same demo every time
+        with transaction.atomic():
+            Site.objects.update_or_create(
+                pk=1, defaults={"domain": "127.0.0.1:8000", "name": "Oscar Loyalty Sandbox"}
+            )
+            country, _ = Country.objects.update_or_create(
+                iso_3166_1_a2="IL",
+                defaults={
+                    "iso_3166_1_a3": "ISR",
+                    "iso_3166_1_numeric": "376",
+                    "printable_name": "Israel",
+                    "name": "State of Israel",
+                    "is_shipping_country": True,
+                },
+            )
+            partner, _ = Partner.objects.get_or_create(name="Sandbox warehouse")
+            products = self._catalogue(partner)
+            plans = self._plans(partner)
+            self._tiers()
+            self._staff()
+        self._members(products, plans, country, rng)
+        Product.objects.create(
+            upc=MARKER_UPC,
+            title="(demo data marker)",
+            is_public=False,
+            product_class=ProductClass.objects.get(name="Standard"),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(products)} products, {Member.objects.count()} members, "
+                f"{Order.objects.count()} orders."
+            )
+        )
+        self._print_credentials()
+
+    def _print_credentials(self):
+        self.stdout.write(
+            f"Staff login: {STAFF_EMAIL} / {STAFF_PASSWORD}  (dashboard /dashboard/, "
+            f"Wagtail /cms/)\nMember logins: dana.levi@example.com (and the others) / "
+            f"{MEMBER_PASSWORD}"
+        )
+
+    def _catalogue(self, partner):
+        standard, _ = ProductClass.objects.get_or_create(
+            name="Standard", defaults={"requires_shipping": True, "track_stock": True}
+        )
+        products = []
+        for breadcrumbs, items in CATALOGUE.items():
+            category = create_from_breadcrumbs(breadcrumbs)
+            for index, (title, price) in enumerate(items):
+                product = Product.objects.create(
+                    title=title,
+                    product_class=standard,
+                    structure=Product.STANDALONE,
+                    upc=f"DEMO-{category.pk:03d}-{index:02d}",
+                    description=f"{title}: a demo product in {breadcrumbs}.",
+                )
+                ProductCategory.objects.create(product=product, category=category)
+                StockRecord.objects.create(
+                    product=product,
+                    partner=partner,
+                    partner_sku=product.upc,
+                    price=D(price),
+                    num_in_stock=100 + index * 7,
+                )
+                products.append(product)
+        return products
+
+    def _plans(self, partner):
+        membership_class, _ = ProductClass.objects.get_or_create(
+            name=app_settings.MEMBERSHIP_PRODUCT_CLASS,
+            defaults={"requires_shipping": False, "track_stock": False},
+        )
+        free = Plan.objects.create(
+            name="Club",
+            slug="club",
+            price=D("0.00"),
+            period_months=None,
+            description="Free membership without end: points, member prices, birthday gift.",
+            position=1,
+        )
+        vip_product = Product.objects.create(
+            title="VIP club membership (1 year)",
+            product_class=membership_class,
+            structure=Product.STANDALONE,
+            upc="DEMO-VIP-YEAR",
+            description="A year of VIP membership: a transferable card and bigger benefits.",
+        )
+        StockRecord.objects.create(
+            product=vip_product,
+            partner=partner,
+            partner_sku="VIP-YEAR",
+            price=D("99.00"),
+            num_in_stock=None,
+        )
+        vip = Plan.objects.create(
+            name="VIP",
+            slug="vip",
+            price=D("99.00"),
+            period_months=12,
+            card_transferable=True,
+            product=vip_product,
+            position=2,
+            description="Paid yearly membership with a transferable card.",
+        )
+        return {"free": free, "vip": vip}
+
+    def _tiers(self):
+        Tier.objects.create(name="Silver", code="silver", qualifying_spend=D("0.00"))
+        Tier.objects.create(
+            name="Gold",
+            code="gold",
+            qualifying_spend=D("1500.00"),
+            points_multiplier=D("1.50"),
+            discount_percent=D("5.00"),
+        )
+        Tier.objects.create(
+            name="Platinum",
+            code="platinum",
+            qualifying_spend=D("5000.00"),
+            points_multiplier=D("2.00"),
+            discount_percent=D("10.00"),
+        )
+
+    def _staff(self):
+        User = get_user_model()
+        if not User.objects.filter(email=STAFF_EMAIL).exists():
+            User.objects.create_superuser(
+                username="admin",
+                email=STAFF_EMAIL,
+                password=STAFF_PASSWORD,
+                first_name="Sandbox",
+                last_name="Admin",
+            )
+
+    def _members(self, products, plans, country, rng):
+        User = get_user_model()
+        now = timezone.now()
+        for index, (first, last, region, city, birthday, channels) in enumerate(MEMBERS):
+            email = f"{first}.{last}".lower().replace("'", "") + "@example.com"
+            user = User.objects.create_user(
+                username=email[:30],
+                email=email,
+                password=MEMBER_PASSWORD,
+                first_name=first,
+                last_name=last,
+            )
+            joined = now - timedelta(days=400 - index * 25)
+            member = services.join_club(
+                user, plan=plans["free"], now=joined, language="he" if index % 3 == 0 else "en"
+            )
+            grant_consents(user, channels=channels, source="join")
+            services.update_profile(
+                member,
+                birthday=birthday,
+                city=city,
+                region=region,
+                customer_type="business" if index % 5 == 4 else "private",
+                business_name=f"{last} Ltd" if index % 5 == 4 else "",
+                preferred_channels=channels or ["post"],
+                interests=rng.sample(list(Category.objects.filter(depth=1)), 2),
+            )
+            for order_index in range(rng.randint(1, 6)):
+                placed = joined + timedelta(days=rng.randint(1, 360))
+                if placed > now:
+                    continue
+                self._order(
+                    user,
+                    rng.sample(products, rng.randint(1, 4)),
+                    country,
+                    rng,
+                    placed,
+                    f"DEMO{index:02d}{order_index:02d}",
+                )
+            if index % 4 == 1:  # every fourth member also bought the VIP year
+                self._order(
+                    user,
+                    [plans["vip"].product],
+                    country,
+                    rng,
+                    now - timedelta(days=rng.randint(10, 300)),
+                    f"DEMOVIP{index:02d}",
+                )
+            services.recompute_tier(services.get_member(user), reason="daily")
+
+    def _order(self, user, products, country, rng, placed, number):
+        basket = Basket.objects.create(owner=user)
+        basket.strategy = Selector().strategy(user=user)
+        for product in products:
+            basket.add_product(product, quantity=rng.randint(1, 2))
+        shipping_method = FreeShipping()
+        shipping_charge = shipping_method.calculate(basket)
+        total = OrderTotalCalculator().calculate(basket, shipping_charge)
+        address = ShippingAddress.objects.create(
+            first_name=user.first_name,
+            last_name=user.last_name,
+            line1="1 Demo Street",
+            line4="Tel Aviv",
+            postcode="6100000",
+            country=country,
+        )
+        order = OrderCreator().place_order(
+            basket=basket,
+            total=total,
+            shipping_method=shipping_method,
+            shipping_charge=shipping_charge,
+            user=user,
+            shipping_address=address,
+            order_number=number,
+            status="Complete",
+        )
+        basket.submit()
+        # Back-date after placing, so that the history spreads over the year
+        # (Oscar stamps date_placed with now()); memberships follow their order.
+        Order.objects.filter(pk=order.pk).update(date_placed=placed)
+        member = Member.objects.filter(user=user).first()
+        if member is not None:
+            member.terms.filter(order=order).update(created_at=placed, starts_at=placed)
+            services._derive_state(member, now=timezone.now())
+        return order

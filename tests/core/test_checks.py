@@ -1,0 +1,79 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.checks import app_order_problems, check_app_order, check_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def messages(settings_override, settings):
+    for name, value in settings_override.items():
+        setattr(settings, name, value)
+    return [error.msg for error in check_settings()]
+
+
+def test_the_default_configuration_passes_the_checks():
+    assert check_settings() == []
+    assert check_app_order() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OSCAR_LOYALTY_TIER_WINDOW_MONTHS", 0),
+        ("OSCAR_LOYALTY_TIER_WINDOW_MONTHS", "12"),
+        ("OSCAR_LOYALTY_MEMBER_NUMBER_LENGTH", 40),
+        ("OSCAR_LOYALTY_RENEWAL_REMINDER_DAYS", -1),
+        ("OSCAR_LOYALTY_CANCELLED_ORDER_STATUSES", "Cancelled"),
+        ("OSCAR_LOYALTY_CONSENT_CHANNELS_OFFERED", ["email", "pigeon"]),
+        ("OSCAR_LOYALTY_CONSENT_WORDING", {"marketing:email": {"text": "Yes"}}),
+    ],
+)
+def test_a_wrong_setting_is_reported_by_its_exact_name(settings, name, value):
+    found = messages({name: value}, settings)
+    assert any(name in message for message in found), found
+
+
+def test_settings_are_read_lazily(settings):
+    settings.OSCAR_LOYALTY_TIER_WINDOW_MONTHS = 3
+    assert app_settings.TIER_WINDOW_MONTHS == 3
+
+
+def test_listing_the_addon_after_oscar_is_a_warning_and_leaving_it_out_an_error(settings):
+    apps = [a for a in settings.INSTALLED_APPS if a != "oscar_loyalty"]
+    assert [w.id for w in app_order_problems(apps + ["oscar_loyalty"])] == [
+        "oscar_loyalty.W_INSTALLED_APPS"
+    ]
+    assert [e.id for e in app_order_problems(apps)] == ["oscar_loyalty.E_INSTALLED_APPS"]
+
+
+def test_a_store_without_wagtail_runs_the_core_apps():
+    """Points, prices, coupons and referrals must work in a store without Wagtail.
+
+    A fresh interpreter sets up a store with no Wagtail installed, imports every
+    module of the add-on except the newsletter app, runs the system checks, and
+    reports whether anything imported Wagtail.
+    """
+    code = (
+        "import sys, importlib, pkgutil, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "import oscar_loyalty\n"
+        "for info in pkgutil.walk_packages(oscar_loyalty.__path__, 'oscar_loyalty.'):\n"
+        "    if '.newsletter' in info.name or '.migrations' in info.name:\n"
+        "        continue\n"
+        "    importlib.import_module(info.name)\n"
+        "call_command('check', fail_level='WARNING')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'wagtail'))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings_without_wagtail"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
