@@ -261,6 +261,28 @@ def reverse_memberships_for_order(order, *, now: datetime | None = None) -> list
     return terms
 
 
+def reconcile_recent_orders(*, days: int = 7, now: datetime | None = None) -> int:
+    """Activate memberships bought in the last ``days`` that have no term yet.
+
+    The ``order_placed`` receiver never raises (the customer has paid), so a
+    failure there is only logged; this safety net, run daily, catches it.
+    Returns the number of terms created.
+    """
+    now = _now(now)
+    Order = get_model("order", "Order")
+    missing = (
+        Order.objects.filter(
+            date_placed__gte=now - timedelta(days=days),
+            user__isnull=False,
+            lines__product__loyalty_plan__isnull=False,
+        )
+        .exclude(status__in=app_settings.CANCELLED_ORDER_STATUSES)
+        .exclude(lines__in=MembershipTerm.objects.filter(line__isnull=False).values("line"))
+        .distinct()
+    )
+    return sum(len(activate_memberships_for_order(order, now=now)) for order in missing)
+
+
 # Expiry and renewal reminders ----------------------------------------------
 
 
