@@ -16,4 +16,5 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that ``pytest --reuse-db`` can skip migrations locally.
+    (ROOT_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(ROOT_DIR / "var" / "test.sqlite3")}  # noqa: F405
