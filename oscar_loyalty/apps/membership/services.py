@@ -331,7 +331,9 @@ def send_renewal_reminders(*, now: datetime | None = None) -> int:
     for member_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             member = (
-                Member.objects.select_for_update().select_related("plan", "user").get(pk=member_id)
+                Member.objects.select_for_update(of=("self",))
+                .select_related("plan", "user")
+                .get(pk=member_id)
             )
             if member.renewal_reminder_sent_for == member.expires_at:
                 continue
