@@ -1,7 +1,45 @@
+"""Fixtures shared by the whole suite."""
+
+from decimal import Decimal as D
+
 import pytest
+from oscar.test.factories import (
+    ProductClassFactory,
+    create_product,
+    create_stockrecord,
+)
+
+from oscar_loyalty import app_settings
+from tests.factories import PlanFactory
 
 
 @pytest.fixture(autouse=True)
 def _english_and_clean_outbox(settings, mailoutbox):
     settings.LANGUAGE_CODE = "en"
     return mailoutbox
+
+
+@pytest.fixture
+def free_plan(db):
+    return PlanFactory(name="Club", slug="club", price=D("0.00"))
+
+
+@pytest.fixture
+def membership_class(db):
+    return ProductClassFactory(
+        name=app_settings.MEMBERSHIP_PRODUCT_CLASS, requires_shipping=False, track_stock=False
+    )
+
+
+@pytest.fixture
+def vip_plan(db, membership_class):
+    product = create_product(title="VIP year", product_class=membership_class)
+    create_stockrecord(product, price=D("99.00"), num_in_stock=None)
+    return PlanFactory(
+        name="VIP",
+        slug="vip",
+        price=D("99.00"),
+        period_months=12,
+        product=product,
+        card_transferable=True,
+    )
