@@ -4,6 +4,8 @@ SQLite by default; ``DATABASE_URL`` selects another database (CI runs the
 suite again on PostgreSQL).
 """
 
+import os
+
 from sandbox.settings import *  # noqa: F403
 
 DEBUG = False
@@ -17,4 +19,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that ``pytest --reuse-db`` can skip migrations locally.
     (ROOT_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(ROOT_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # LOYALTY_TEST_DB lets parallel local runs keep separate files.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("LOYALTY_TEST_DB", str(ROOT_DIR / "var" / "test.sqlite3"))  # noqa: F405
+    }
