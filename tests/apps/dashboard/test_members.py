@@ -153,3 +153,12 @@ def test_staff_create_and_edit_a_tier_and_bad_percentages_are_refused(client, st
 def test_the_dashboard_menu_lists_the_club(client, staff):
     html = client.get(reverse("dashboard:index")).content.decode()
     assert reverse("loyalty_dashboard:loyalty-member-list") in html
+
+
+def test_oscars_customer_page_links_to_the_membership(client, staff, members):
+    dana, _ = members
+    html = client.get(reverse("dashboard:user-detail", args=[dana.user.pk])).content.decode()
+    assert reverse("loyalty_dashboard:loyalty-member-detail", args=[dana.pk]) in html
+    other = UserFactory()
+    html = client.get(reverse("dashboard:user-detail", args=[other.pk])).content.decode()
+    assert "Not a member" in html
