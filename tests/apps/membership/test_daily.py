@@ -21,9 +21,7 @@ def test_the_daily_command_activates_a_membership_the_receiver_missed(vip_plan, 
         calls.append(order)
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(
-        receivers.services, "activate_memberships_for_order", failing_activation
-    )
+    monkeypatch.setattr(receivers.services, "activate_memberships_for_order", failing_activation)
     basket = BasketFactory(owner=user)
     basket.strategy = Selector().strategy(user=user)
     basket.add_product(vip_plan.product)
