@@ -1,0 +1,187 @@
+"""Oscar offer classes that put points into the checkout without forking it.
+
+Two site offers (rows created by this app's data migration):
+
+* "Club points discount": ``PointsRedemptionCondition`` + ``PointsDiscountBenefit``
+  takes the points the shopper applied off the basket as an ordinary Oscar
+  discount (recorded as an ``OrderDiscount``), and debits them in
+  ``apply_deferred``, inside Oscar's order transaction.
+* "Club points you will earn": ``ClubMemberCondition`` + ``PointsPreviewBenefit``
+  returns a ``PostOrderAction`` that Oscar's basket and checkout templates
+  already show. Earning itself happens on ``order_placed`` (see ``receivers``),
+  so it works for orders that never went through a basket offer pass.
+
+Both are low priority so they see the totals after the store's own offers,
+and neither consumes items, so they never block other offers.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+
+from django.utils import timezone
+from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount, PostOrderAction
+from oscar.core.loading import get_classes, get_model
+
+from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.money import ZERO, points_to_money
+
+from . import redemption as redemption_services
+from .earning import preview_points
+
+logger = logging.getLogger(__name__)
+
+# get_model first: it finishes loading Oscar's offer models, which import
+# Oscar's benefits module; importing that module directly here would be circular.
+Condition = get_model("offer", "Condition")
+Benefit = get_model("offer", "Benefit")
+AbsoluteDiscountBenefit, apply_discount = get_classes(
+    "offer.benefits", ["AbsoluteDiscountBenefit", "apply_discount"]
+)
+
+
+def basket_member(basket) -> Member | None:
+    """The basket owner's membership, read once per basket object."""
+    if not basket.owner_id:
+        return None
+    if not hasattr(basket, "_loyalty_member"):
+        basket._loyalty_member = (
+            Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
+        )
+    return basket._loyalty_member
+
+
+class ClubMemberCondition(Condition):
+    """Satisfied when the basket belongs to a member with benefits."""
+
+    name = "Basket of a club member"
+    description = name
+
+    class Meta:
+        proxy = True
+        app_label = "loyalty_points"
+
+    def is_satisfied(self, offer, basket):
+        member = basket_member(basket)
+        return member is not None and member.has_benefits()
+
+    def is_partially_satisfied(self, offer, basket):
+        return False
+
+    def consume_items(self, offer, basket, affected_lines):
+        # Never mark lines as used: other offers must still apply to them.
+        pass
+
+
+class PointsRedemptionCondition(ClubMemberCondition):
+    """Satisfied when the member has a live points reservation on this basket."""
+
+    name = "Club points applied to the basket"
+    description = name
+
+    class Meta:
+        proxy = True
+        app_label = "loyalty_points"
+
+    def is_satisfied(self, offer, basket):
+        # Membership first: it is cached on the basket, and a non-member's
+        # basket then costs no redemption query.
+        if not super().is_satisfied(offer, basket):
+            return False
+        redemption = redemption_services.redemption_for(basket)
+        return redemption is not None and redemption.is_live()
+
+
+class PointsDiscountBenefit(AbsoluteDiscountBenefit):
+    """Money off worth the reserved points, spread over the lines; debited at placement."""
+
+    name = "Club points"
+    description = "Club points spent as money"
+
+    class Meta:
+        proxy = True
+        app_label = "loyalty_points"
+
+    def __str__(self):
+        return self.name
+
+    def get_applicable_lines(self, offer, basket, range=None):  # noqa: A002 (Oscar's name)
+        """Every discountable line with something left to pay, cheapest first.
+
+        Oscar 4.2.1 requires a range or this override. Unlike Oscar's own
+        benefits this ignores which offers "consumed" a line: points are
+        money, so they pay for what is left after every other discount,
+        including the store's exclusive offers, as a gift card would.
+        """
+        line_tuples = []
+        for line in basket.all_lines():
+            price = line.unit_effective_price
+            if not price or not self.can_apply_benefit(line):
+                continue
+            left = price * line.quantity - line.discount_value
+            if left > 0:
+                line_tuples.append((left, line))
+        return sorted(line_tuples, key=operator.itemgetter(0))
+
+    def apply(self, basket, condition, offer, **kwargs):
+        redemption = redemption_services.redemption_for(basket)
+        if redemption is None or not redemption.is_live():
+            return ZERO_DISCOUNT
+        if offer.id in basket.offer_applications.applications:
+            # Oscar applies an offer again while it keeps succeeding; the
+            # points are spent once per basket.
+            return ZERO_DISCOUNT
+        line_tuples = self.get_applicable_lines(offer, basket)
+        total = sum((left for left, _line in line_tuples), ZERO)
+        discount = min(
+            points_to_money(redemption.points), total, redemption_services.max_discount(basket)
+        )
+        if discount <= ZERO:
+            return ZERO_DISCOUNT
+        # Spread over the lines in proportion to what is left on each, rounded
+        # down; the last line takes the rounding remainder so the total is exact.
+        applied = ZERO
+        for index, (left, line) in enumerate(line_tuples):
+            if index == len(line_tuples) - 1:
+                share = min(discount - applied, left)
+            else:
+                share = min(self.round(left / total * discount, basket.currency), left)
+            if share > ZERO:
+                apply_discount(line, share, line.quantity, offer)
+                applied += share
+        return BasketDiscount(applied)
+
+    def apply_deferred(self, basket, order, application):
+        entry = redemption_services.capture_for_order(basket, order, application["discount"])
+        if entry is None:
+            return None
+        return f"{-entry.points + entry.debt} club points spent"
+
+
+class PointsPreviewBenefit(Benefit):
+    """Shows "You will earn N points" on the basket and checkout pages (a post-order action)."""
+
+    name = "Club points you will earn"
+    description = name
+
+    class Meta:
+        proxy = True
+        app_label = "loyalty_points"
+
+    def __str__(self):
+        return self.name
+
+    def get_applicable_lines(self, offer, basket, range=None):  # noqa: A002
+        return []
+
+    def apply(self, basket, condition, offer, **kwargs):
+        points = preview_points(basket, basket_member(basket), now=timezone.now())
+        if points <= 0:
+            return ZERO_DISCOUNT
+        return PostOrderAction(f"You will earn {points} points")
+
+    def apply_deferred(self, basket, order, application):
+        # Points are recorded by the order_placed receiver, for every order
+        # path; this only labels the deferred discount line on the order.
+        return application["result"].description

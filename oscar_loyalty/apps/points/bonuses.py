@@ -1,0 +1,104 @@
+"""One-off bonuses: joining, birthday, confirmed newsletter opt-in, completed profile.
+
+Each is credited once (a unique key per member and kind, per year for
+birthdays) and only to members with benefits.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.exceptions import PointsError
+
+from .models import PointsEntry
+from .services import _now, credit_locked, lock_account, validate_points
+
+BONUS_KINDS = {
+    "join": "Welcome to the club",
+    "birthday": "Happy birthday",
+    "newsletter": "Newsletter subscription confirmed",
+    "profile": "Profile completed",
+}
+
+
+def award_bonus(
+    member,
+    *,
+    kind: str,
+    points: int | None = None,
+    key: str | None = None,
+    now: datetime | None = None,
+) -> PointsEntry | None:
+    """Credit a one-off bonus once; a repeat is ignored (returns ``None``).
+
+    The key is per member and kind, and per year for birthdays. Points
+    default to ``OSCAR_LOYALTY_POINTS_BONUSES[kind]``; 0 awards nothing.
+    Only members with benefits get bonuses.
+    """
+    if kind not in BONUS_KINDS:
+        raise PointsError(f"Unknown bonus {kind!r}; use one of {sorted(BONUS_KINDS)}.")
+    now = _now(now)
+    points = app_settings.POINTS_BONUSES.get(kind, 0) if points is None else points
+    if not points or not member.has_benefits(now):
+        return None
+    validate_points(points)
+    if key is None:
+        suffix = f":{timezone.localtime(now).year}" if kind == "birthday" else ""
+        key = f"bonus:{kind}:{member.pk}{suffix}"
+    with transaction.atomic():
+        account = lock_account(member)
+        if PointsEntry.objects.filter(idempotency_key=key).exists():
+            return None
+        return credit_locked(
+            account, points, kind=PointsEntry.BONUS, reason=BONUS_KINDS[kind], key=key, now=now
+        )
+
+
+PROFILE_BONUS_FIELDS = ("birthday", "city", "region", "preferred_channels")
+#: A birthday changed this recently earns no birthday bonus (no moving it to today).
+BIRTHDAY_CHANGE_WAIT = timedelta(days=60)
+
+
+def is_profile_complete(member) -> bool:
+    return all(getattr(member, name) for name in PROFILE_BONUS_FIELDS)
+
+
+def award_profile_bonus(member, *, now: datetime | None = None) -> PointsEntry | None:
+    """The "completed profile" bonus, once, when every field in PROFILE_BONUS_FIELDS is set."""
+    if not is_profile_complete(member):
+        return None
+    return award_bonus(member, kind="profile", now=now)
+
+
+def award_birthday_bonuses(*, now: datetime | None = None) -> int:
+    """Daily: the birthday bonus for members whose birthday is today (store time zone).
+
+    29 February birthdays are celebrated on 28 February in other years. Once a
+    year per member (the key holds the year); a recently changed birthday waits.
+    """
+    now = _now(now)
+    if not app_settings.POINTS_BONUSES.get("birthday"):
+        return 0
+    from oscar_loyalty.apps.membership.models import Member
+
+    today = timezone.localtime(now).date()
+    days = [today.day]
+    if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+        days.append(29)
+    members = Member.objects.filter(
+        status=Member.ACTIVE, birthday__month=today.month, birthday__day__in=days
+    ).filter(
+        Q(birthday_changed_at__isnull=True)
+        | Q(birthday_changed_at__lte=now - BIRTHDAY_CHANGE_WAIT)
+    )
+    awarded = 0
+    for member in members.iterator():
+        if award_bonus(member, kind="birthday", now=now):
+            awarded += 1
+    return awarded

@@ -1,0 +1,74 @@
+"""Points on Oscar's pages.
+
+``{% loyalty_points_basket %}`` and ``{% loyalty_points_order order %}``.
+"""
+
+from django import template
+
+from oscar_loyalty.apps.points import redemption, services
+from oscar_loyalty.apps.points.benefits import basket_member
+from oscar_loyalty.apps.points.forms import ApplyPointsForm
+from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
+from oscar_loyalty.money import points_to_money
+
+register = template.Library()
+
+
+@register.inclusion_tag("oscar_loyalty/points/partials/basket_points.html", takes_context=True)
+def loyalty_points_basket(context):
+    """Balance, its value and the apply form; nothing for guests and non-members."""
+    request = context.get("request")
+    basket = getattr(request, "basket", None)
+    # basket_member is cached by the offers' condition: no query for guests
+    # and non-members.
+    if basket is None or basket_member(basket) is None:
+        return {"show": False}
+    summary = services.get_summary(getattr(request, "user", None))
+    if summary.member_id is None:
+        return {"show": False}
+    applied = redemption.redemption_for(basket)
+    live = applied if applied is not None and applied.is_live() else None
+    max_points = min(
+        summary.available + (live.points if live else 0), redemption.max_points_for_basket(basket)
+    )
+    return {
+        "show": True,
+        "summary": summary,
+        "redemption": live,
+        "discount": redemption.points_discount(basket) if live else None,
+        "max_points": max(max_points, 0),
+        "max_value": points_to_money(max(max_points, 0)),
+        "form": ApplyPointsForm(initial={"points": live.points if live else None}),
+        "currency": basket.currency,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("oscar_loyalty/points/partials/order_points.html")
+def loyalty_points_order(order):
+    """Points spent on and earned by an order (thank-you page, order detail)."""
+    spent = (
+        PointsRedemption.objects.filter(order=order, status=PointsRedemption.CAPTURED)
+        .only("captured_points", "returned_points")
+        .first()
+    )
+    earned = PointsEarning.objects.filter(order=order).first()
+    return {
+        "order": order,
+        "spent": spent,
+        "spent_value": points_to_money(spent.captured_points) if spent else None,
+        "earned": earned,
+    }
+
+
+@register.inclusion_tag("oscar_loyalty/points/partials/balance.html", takes_context=True)
+def loyalty_points_balance(context):
+    """One line with the member's balance and its value (checkout preview)."""
+    request = context.get("request")
+    summary = services.get_summary(getattr(request, "user", None))
+    basket = getattr(request, "basket", None)
+    return {
+        "show": summary.member_id is not None,
+        "summary": summary,
+        "currency": getattr(basket, "currency", None),
+    }

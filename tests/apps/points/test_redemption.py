@@ -1,0 +1,171 @@
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+from oscar.core.loading import get_model
+from oscar.test.factories import UserFactory
+
+from oscar_loyalty.apps.points import redemption
+from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
+from oscar_loyalty.exceptions import (
+    InsufficientPoints,
+    InvalidPointsAmount,
+    RedemptionNotAllowed,
+)
+from tests.apps.points.conftest import credit, make_basket, place, reapply
+
+pytestmark = pytest.mark.django_db
+
+OrderDiscount = get_model("order", "OrderDiscount")
+
+
+def balance(member):
+    return PointsAccount.objects.get(member=member).balance
+
+
+def test_applied_points_become_an_oscar_discount_and_are_spent_with_the_order(
+    member, points_settings
+):
+    credit(member, 5000)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    redemption.reserve_points(basket, member.user, 3000)
+    reapply(basket)
+    assert basket.total_incl_tax == D("70.00")
+    order = place(member.user, basket=basket)
+    assert order.total_incl_tax == D("70.00")
+    discount = OrderDiscount.objects.get(order=order, offer_name="Club points")
+    assert (discount.amount, discount.message) == (D("30.00"), "3000 club points spent")
+    # 5000 - 3000 spent + 70 earned on what was paid (points-paid part earns nothing).
+    assert balance(member) == 2070
+    row = PointsRedemption.objects.get(order=order)
+    assert (row.status, row.captured_points) == (PointsRedemption.CAPTURED, 3000)
+
+
+def test_the_basket_shows_the_points_it_will_earn(member, points_settings):
+    basket = make_basket(member.user, prices=[D("42.50")])
+    assert [a["description"] for a in basket.post_order_actions] == ["You will earn 42 points"]
+
+
+def test_a_guest_basket_shows_nothing_about_points(points_settings):
+    basket = make_basket(UserFactory(), prices=[D("42.50")])
+    assert basket.post_order_actions == []
+
+
+def test_reserved_points_cannot_be_spent_by_a_second_basket(member, points_settings):
+    credit(member, 100)
+    first = make_basket(member.user, prices=[D("10.00")])
+    second = make_basket(member.user, prices=[D("10.00")])
+    redemption.reserve_points(first, member.user, 80)
+    with pytest.raises(InsufficientPoints, match="20 points available"):
+        redemption.reserve_points(second, member.user, 30)
+    assert not PointsRedemption.objects.filter(basket=second).exists()
+    redemption.release_points(first, member.user)
+    redemption.reserve_points(second, member.user, 30)
+
+
+def test_an_expired_reservation_frees_the_points_and_gives_no_discount(member, points_settings):
+    credit(member, 100)
+    basket = make_basket(member.user, prices=[D("10.00")])
+    past = timezone.now() - timedelta(hours=2)
+    redemption.reserve_points(basket, member.user, 100, now=past)
+    assert reapply(basket).total_incl_tax == D("10.00")
+    other = make_basket(member.user, prices=[D("10.00")])
+    assert redemption.reserve_points(other, member.user, 100).points == 100
+    assert redemption.release_expired_reservations() == 1
+
+
+def test_use_the_maximum_is_capped_by_the_share_of_the_order(member, points_settings):
+    points_settings.OSCAR_LOYALTY_POINTS_REDEEM_MAX_SHARE = "0.5"
+    credit(member, 100_000)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    assert redemption.reserve_points(basket, member.user, None).points == 5000
+    with pytest.raises(RedemptionNotAllowed, match="At most 5000 points"):
+        redemption.reserve_points(basket, member.user, 5001)
+    assert PointsRedemption.objects.get(basket=basket).points == 5000
+
+
+def test_use_the_maximum_is_capped_by_the_balance(member, points_settings):
+    credit(member, 250)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    assert redemption.reserve_points(basket, member.user, None).points == 250
+
+
+def test_points_cannot_be_spent_on_another_shoppers_basket(member, points_settings):
+    credit(member, 100)
+    basket = make_basket(UserFactory(), prices=[D("10.00")])
+    with pytest.raises(RedemptionNotAllowed, match="your own basket"):
+        redemption.reserve_points(basket, member.user, 50)
+    assert not PointsRedemption.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "7", 10**13])
+def test_bad_numbers_of_points_are_refused(member, points_settings, bad):
+    credit(member, 100)
+    basket = make_basket(member.user, prices=[D("10.00")])
+    with pytest.raises(InvalidPointsAmount):
+        redemption.reserve_points(basket, member.user, bad)
+    assert not PointsRedemption.objects.exists()
+
+
+def test_the_minimums_are_enforced(member, points_settings):
+    points_settings.OSCAR_LOYALTY_POINTS_REDEEM_MIN_POINTS = 50
+    points_settings.OSCAR_LOYALTY_POINTS_REDEEM_MIN_ORDER = "20.00"
+    points_settings.OSCAR_LOYALTY_POINTS_REDEEM_MIN_BALANCE = 500
+    credit(member, 400)
+    small = make_basket(member.user, prices=[D("10.00")])
+    big = make_basket(member.user, prices=[D("30.00")])
+    with pytest.raises(InvalidPointsAmount, match="at least 50"):
+        redemption.reserve_points(big, member.user, 49)
+    with pytest.raises(RedemptionNotAllowed, match="minimum"):
+        redemption.reserve_points(small, member.user, 60)
+    with pytest.raises(InsufficientPoints, match="at least 500"):
+        redemption.reserve_points(big, member.user, 60)
+    assert not PointsRedemption.objects.exists()
+
+
+def test_a_basket_that_shrank_charges_only_the_points_the_discount_used(member, points_settings):
+    credit(member, 5000)
+    basket = make_basket(member.user, prices=[D("100.00"), D("10.00")])
+    redemption.reserve_points(basket, member.user, 5000)
+    line = max(basket.all_lines(), key=lambda ln: ln.unit_effective_price)
+    line.delete()
+    basket._lines = None
+    reapply(basket)
+    assert basket.total_incl_tax == D("0.00")
+    order = place(member.user, basket=basket)
+    assert PointsEntry.objects.get(order=order, kind=PointsEntry.REDEEM).points == -1000
+    assert balance(member) == 4000
+
+
+def test_points_pay_for_what_is_left_after_the_stores_exclusive_offer(member, points_settings):
+    from oscar.test.factories import create_offer
+
+    assert create_offer(name="Twenty percent off").exclusive
+    credit(member, 100_000)
+    basket = make_basket(member.user, prices=[D("100.00"), D("50.00")])
+    assert basket.total_incl_tax == D("120.00")
+    redemption.reserve_points(basket, member.user, None)
+    reapply(basket)
+    assert basket.total_incl_tax == D("0.00")
+    order = place(member.user, basket=basket)
+    assert PointsEntry.objects.get(order=order, kind=PointsEntry.REDEEM).points == -12000
+    assert balance(member) == 100_000 - 12000
+
+
+def test_a_partial_spend_is_spread_over_the_lines_without_losing_a_cent(member, points_settings):
+    credit(member, 1000)
+    basket = make_basket(member.user, prices=[D("33.33"), D("66.67"), D("10.00")])
+    redemption.reserve_points(basket, member.user, 1000)
+    reapply(basket)
+    assert basket.total_incl_tax == D("100.00")
+    assert all(line.discount_value >= 0 for line in basket.all_lines())
+
+
+def test_the_summary_shows_reserved_points_as_not_available(member, points_settings):
+    from oscar_loyalty.apps.points import services
+
+    credit(member, 300)
+    redemption.reserve_points(make_basket(member.user, prices=[D("10.00")]), member.user, 120)
+    summary = services.get_summary(member.user)
+    assert (summary.balance, summary.reserved, summary.available) == (300, 120, 180)
