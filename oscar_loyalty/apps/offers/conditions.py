@@ -1,0 +1,120 @@
+"""The members-only offer condition: Oscar's count, value or coverage condition, for members.
+
+A ``Condition`` row with ``proxy_class`` pointing here keeps Oscar's own
+``type``, ``range`` and ``value``; this proxy first checks who owns the basket
+(a member with benefits, in one of the rule's tiers if it lists any, and the
+owner of a personal gift voucher), then hands over to Oscar's condition for
+that ``type``. It works the same for site offers and voucher offers, and
+needs no fork of Oscar's offer app.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
+
+from oscar_loyalty.apps.membership.models import Member
+
+Condition = get_model("offer", "Condition")
+
+MEMBERS_ONLY = _("This offer is for club members only.")
+WRONG_TIER = _("This offer is for other club tiers.")
+NOT_YOURS = _("This voucher was given to another member.")
+
+
+def basket_member(basket) -> Member | None:
+    """The basket owner's membership, read once per basket object."""
+    if not basket.owner_id:
+        return None
+    if not hasattr(basket, "_loyalty_offers_member"):
+        basket._loyalty_offers_member = (
+            Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
+        )
+    return basket._loyalty_offers_member
+
+
+def refusal_reason(condition, member: Member | None, voucher=None) -> str | None:
+    """Why ``member`` may not use an offer with this condition, or ``None`` if they may.
+
+    Shared by the condition itself and by the voucher receiver, which shows the
+    reason to a shopper whose voucher Oscar has just refused.
+    """
+    from .models import MemberGift, MemberOfferRule
+
+    if member is None or not member.has_benefits():
+        return str(MEMBERS_ONLY)
+    rule = MemberOfferRule.objects.filter(condition_id=condition.pk).first()
+    if rule is not None:
+        tier_ids = set(rule.tiers.values_list("pk", flat=True))
+        if tier_ids and member.tier_id not in tier_ids:
+            return str(WRONG_TIER)
+    if voucher is not None:
+        owner_id = (
+            MemberGift.objects.filter(voucher_id=voucher.pk)
+            .values_list("member_id", flat=True)
+            .first()
+        )
+        if owner_id is not None and owner_id != member.pk:
+            return str(NOT_YOURS)
+    return None
+
+
+class MemberOnlyCondition(Condition):
+    """Oscar's count/value/coverage condition, satisfied only for eligible club members."""
+
+    class Meta:
+        proxy = True
+        app_label = "loyalty_offers"
+        verbose_name = _("Members-only condition")
+        verbose_name_plural = _("Members-only conditions")
+
+    def wrapped(self):
+        """Oscar's own condition for this row's ``type``, with the same fields."""
+        if "_wrapped" not in self.__dict__:
+            fields = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+            self._wrapped = self.proxy_map[self.type](**fields)
+        return self._wrapped
+
+    @property
+    def name(self):
+        return gettext("Club members only: %(condition)s") % {"condition": self.wrapped().name}
+
+    @property
+    def description(self):
+        return gettext("Club members only: %(condition)s") % {
+            "condition": self.wrapped().description
+        }
+
+    def _admits(self, offer, basket) -> bool:
+        # Oscar skips status and dates for voucher offers; switching one off or
+        # scheduling it in the club's dashboard must still take effect.
+        now = timezone.now()
+        if offer.is_suspended or not (
+            (offer.start_datetime is None or offer.start_datetime <= now)
+            and (offer.end_datetime is None or now <= offer.end_datetime)
+        ):
+            return False
+        voucher = getattr(offer, "_voucher", None)
+        return refusal_reason(self, basket_member(basket), voucher) is None
+
+    def is_satisfied(self, offer, basket):
+        return self._admits(offer, basket) and self.wrapped().is_satisfied(offer, basket)
+
+    def is_partially_satisfied(self, offer, basket):
+        return self._admits(offer, basket) and self.wrapped().is_partially_satisfied(offer, basket)
+
+    def get_upsell_message(self, offer, basket):
+        if not self._admits(offer, basket):
+            return None
+        return self.wrapped().get_upsell_message(offer, basket)
+
+    def consume_items(self, offer, basket, affected_lines):
+        return self.wrapped().consume_items(offer, basket, affected_lines)
+
+    def can_apply_condition(self, line):
+        return self.wrapped().can_apply_condition(line)
+
+    def get_applicable_lines(self, offer, basket, most_expensive_first=True):
+        return self.wrapped().get_applicable_lines(offer, basket, most_expensive_first)

@@ -1,0 +1,150 @@
+"""The member-price rule, computed from data loaded in a constant number of queries.
+
+The rule (also in ``docs/offers.md``):
+
+1. Candidates are the absolute ``MemberPrice`` of the stock record, and the
+   regular price less each percentage that applies to the member's tier:
+   every active ``TierDiscount`` whose range or category holds the product,
+   and the tier's own ``discount_percent`` (if not zero) on everything.
+2. The lowest candidate wins, if it is below the regular price. Nothing stacks:
+   percentages are never added together or applied on top of a member price.
+3. Percentages are taken off the stock record's ``price`` (excluding tax) and
+   rounded ``ROUND_HALF_UP`` to 0.01; the store's tax mixin then applies as usual.
+4. Percentages skip products that are not ``is_discountable`` and the products
+   that sell membership plans; an absolute member price is staff's explicit
+   choice and always counts.
+
+A ``PriceBook`` loads everything once (member prices, the tier's discounts
+and the product ids of their ranges and categories) and answers every
+product from memory, so a page of 5 or 500 products costs the same queries.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from oscar.core.loading import get_model
+
+from oscar_loyalty.apps.membership.models import Plan, Tier
+
+from .models import HUNDRED, MemberPrice, TierDiscount
+
+CENT = Decimal("0.01")
+
+
+def round_price(amount: Decimal) -> Decimal:
+    """Prices are rounded half up to the cent (2.345 -> 2.35), like a shelf label."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent_off(price: Decimal, percent: Decimal) -> Decimal:
+    return round_price(Decimal(price) * (HUNDRED - Decimal(percent)) / HUNDRED)
+
+
+class _ProductSet:
+    """The ids of a range's or category's products (``everything`` minus ``excluded``)."""
+
+    def __init__(self, ids=(), *, everything: bool = False, excluded=()):
+        self.ids, self.everything, self.excluded = set(ids), everything, set(excluded)
+
+    def __contains__(self, product) -> bool:
+        keys = {product.pk, product.parent_id} - {None}
+        if self.everything:
+            return not keys & self.excluded
+        return bool(keys & self.ids)
+
+
+def _range_products(range_) -> _ProductSet:
+    if range_.includes_all_products and not range_.proxy_class:
+        return _ProductSet(
+            everything=True, excluded=range_.excluded_products.values_list("pk", flat=True)
+        )
+    return _ProductSet(range_.all_products().values_list("pk", flat=True))
+
+
+def _category_products(category) -> _ProductSet:
+    Product = get_model("catalogue", "Product")
+    # Materialised path: the category and all of its descendants in one query.
+    return _ProductSet(
+        Product.objects.filter(categories__path__startswith=category.path)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+class PriceBook:
+    """Member prices for one tier (``None``: a member without a tier), cached per instance.
+
+    One instance lives as long as one strategy, i.e. one request.
+    """
+
+    def __init__(self, tier: Tier | None):
+        self.tier = tier
+        self._member_prices: dict[int, Decimal] | None = None
+        self._percentages: list[tuple[Decimal, _ProductSet]] | None = None
+        self._plan_products: set[int] | None = None
+
+    def member_prices(self) -> dict[int, Decimal]:
+        if self._member_prices is None:
+            self._member_prices = dict(MemberPrice.objects.values_list("stockrecord_id", "price"))
+        return self._member_prices
+
+    def percentages(self) -> list[tuple[Decimal, _ProductSet]]:
+        if self._percentages is None:
+            found: list[tuple[Decimal, _ProductSet]] = []
+            if self.tier is not None:
+                if self.tier.discount_percent > 0:
+                    found.append((self.tier.discount_percent, _ProductSet(everything=True)))
+                discounts = TierDiscount.objects.filter(
+                    tier=self.tier, is_active=True, percent__gt=0
+                ).select_related("range", "category")
+                for discount in discounts:
+                    products = (
+                        _range_products(discount.range)
+                        if discount.range_id
+                        else _category_products(discount.category)
+                    )
+                    found.append((discount.percent, products))
+            self._percentages = found
+        return self._percentages
+
+    def plan_products(self) -> set[int]:
+        if self._plan_products is None:
+            self._plan_products = set(
+                Plan.objects.exclude(product=None).values_list("product_id", flat=True)
+            )
+        return self._plan_products
+
+    def best_percent(self, product) -> Decimal:
+        percentages = self.percentages()
+        if not percentages or not product.is_discountable:
+            return Decimal("0")
+        if {product.pk, product.parent_id} & self.plan_products():
+            return Decimal("0")
+        return max((p for p, products in percentages if product in products), default=Decimal(0))
+
+    def member_price(self, product, stockrecord) -> Decimal | None:
+        """The member's price for this stock record, or ``None`` if it is not lower."""
+        regular = getattr(stockrecord, "price", None)
+        if regular is None:
+            return None
+        candidates = []
+        absolute = self.member_prices().get(stockrecord.pk)
+        if absolute is not None:
+            candidates.append(absolute)
+        percent = self.best_percent(product)
+        if percent > 0:
+            candidates.append(percent_off(regular, percent))
+        best = min(candidates, default=None)
+        if best is None or best >= regular:
+            return None
+        return best
+
+
+def entry_tier() -> Tier | None:
+    """The tier a new member starts in: the lowest active tier that needs no spend."""
+    return (
+        Tier.objects.filter(is_active=True, qualifying_spend__lte=0)
+        .order_by("qualifying_spend", "pk")
+        .last()
+    )

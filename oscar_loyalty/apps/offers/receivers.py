@@ -1,0 +1,43 @@
+"""Thin adapters from signals to the offers services. They never break what sent the signal."""
+
+from __future__ import annotations
+
+import logging
+
+from oscar.apps.basket.signals import voucher_addition
+
+from oscar_loyalty import signals
+
+logger = logging.getLogger(__name__)
+
+
+def on_member_joined(sender, member, source=None, **kwargs) -> None:
+    from . import gifts
+
+    try:
+        gifts.issue_welcome_gift(member)
+    except Exception:  # noqa: BLE001 - joining must not fail over a gift.
+        logger.exception("Welcome gift failed for member %s", member.pk)
+
+
+def on_voucher_added(sender, basket, voucher, **kwargs) -> None:
+    """Tell the shopper why a members-only voucher is about to be refused.
+
+    Oscar's voucher view (the sender) then finds no discount and removes the
+    voucher with its own, vaguer warning; this adds the reason first.
+    """
+    from .services import voucher_refusal_reason
+
+    request = getattr(sender, "request", None)
+    if request is None:
+        return
+    reason = voucher_refusal_reason(voucher, basket)
+    if reason:
+        from django.contrib import messages
+
+        messages.error(request, reason)
+
+
+def connect() -> None:
+    signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_offers.member_joined")
+    voucher_addition.connect(on_voucher_added, dispatch_uid="loyalty_offers.voucher_added")

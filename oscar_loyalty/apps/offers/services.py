@@ -1,0 +1,275 @@
+"""Every change to member prices, tier discounts, members-only offers and promotion switches.
+
+Gifts live in ``gifts.py`` and prize draws in ``draws.py``. Each function
+validates before writing, writes in one transaction and raises an
+``OffersError`` (nothing changed) on bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.apps.membership.models import Tier
+from oscar_loyalty.exceptions import InvalidPercentage, OffersError
+
+from .conditions import MemberOnlyCondition, basket_member, refusal_reason
+from .models import HUNDRED, ZERO, MemberOfferRule, MemberPrice, PrizeDraw, TierDiscount
+from .pricing import round_price
+
+ConditionalOffer = get_model("offer", "ConditionalOffer")
+Condition = get_model("offer", "Condition")
+Benefit = get_model("offer", "Benefit")
+Voucher = get_model("voucher", "Voucher")
+
+CONDITION_PATH = f"{MemberOnlyCondition.__module__}.{MemberOnlyCondition.__name__}"
+# Vouchers created with an offer run as long as the offer; "no end" is ten years.
+OPEN_END = timedelta(days=3650)
+
+
+def validate_percent(value) -> Decimal:
+    """``value`` as a Decimal from 0 to 100, or ``InvalidPercentage``."""
+    try:
+        percent = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidPercentage() from None
+    if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
+        raise InvalidPercentage(f"{value} is not a percentage from 0 to 100.")
+    return percent
+
+
+# Member prices -------------------------------------------------------------
+
+
+def set_member_price(stockrecord, price) -> MemberPrice:
+    """Create or change the member price of a stock record (rounded half up to the cent)."""
+    try:
+        price = round_price(Decimal(str(price)))
+    except (InvalidOperation, ValueError):
+        raise OffersError("Enter a price, e.g. 9.90.") from None
+    if price < ZERO:
+        raise OffersError("A member price cannot be negative.")
+    with transaction.atomic():
+        member_price, _created = MemberPrice.objects.select_for_update().update_or_create(
+            stockrecord=stockrecord, defaults={"price": price}
+        )
+    return member_price
+
+
+def set_tier_discount(tier: Tier, percent, *, range=None, category=None) -> TierDiscount:
+    """A percentage off for a tier on a range or a category (exactly one of the two)."""
+    percent = validate_percent(percent)
+    if (range is None) == (category is None):
+        raise OffersError("Choose either a range or a category for a tier discount.")
+    return TierDiscount.objects.create(tier=tier, percent=percent, range=range, category=category)
+
+
+# Members-only offers -------------------------------------------------------
+
+
+@dataclass
+class MemberOfferSpec:
+    """What the dashboard form collects for a members-only offer."""
+
+    name: str
+    condition_type: str
+    range: object
+    condition_value: Decimal
+    benefit_type: str
+    benefit_value: Decimal
+    offer_type: str = "Site"
+    description: str = ""
+    tiers: Iterable[Tier] = ()
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    voucher_code: str = ""
+    voucher_usage: str = "Once per customer"
+    priority: int = 0
+
+
+def _validate_spec(spec: MemberOfferSpec) -> None:
+    if spec.condition_type not in (Condition.COUNT, Condition.VALUE, Condition.COVERAGE):
+        raise OffersError("Choose a count, value or coverage condition.")
+    if spec.offer_type not in (ConditionalOffer.SITE, ConditionalOffer.VOUCHER):
+        raise OffersError("A members-only offer is a site offer or a voucher offer.")
+    if spec.range is None:
+        raise OffersError("Choose the range of products the offer is about.")
+    if spec.condition_value is None or spec.condition_value <= ZERO:
+        raise OffersError("The condition needs a value above zero.")
+    if spec.benefit_value is None or spec.benefit_value <= ZERO:
+        raise OffersError("The discount needs a value above zero.")
+    if spec.benefit_type == Benefit.PERCENTAGE:
+        validate_percent(spec.benefit_value)
+    if spec.starts_at and spec.ends_at and spec.starts_at > spec.ends_at:
+        raise OffersError("The end must come after the start.")
+    if spec.voucher_code and spec.offer_type != ConditionalOffer.VOUCHER:
+        raise OffersError("Only a voucher offer has a voucher code.")
+
+
+def save_member_offer(spec: MemberOfferSpec, *, offer=None):
+    """Create (``offer=None``) or change a members-only offer, its rule and its voucher."""
+    _validate_spec(spec)
+    code = spec.voucher_code.strip().upper()
+    with transaction.atomic():
+        if offer is None:
+            offer = ConditionalOffer(
+                condition=Condition.objects.create(proxy_class=CONDITION_PATH),
+                benefit=Benefit.objects.create(),
+            )
+        else:
+            offer = ConditionalOffer.objects.select_for_update().get(pk=offer.pk)
+            if offer.condition.proxy_class != CONDITION_PATH:
+                raise OffersError("This offer is not a members-only offer.")
+        condition, benefit = offer.condition, offer.benefit
+        condition.type, condition.range, condition.value = (
+            spec.condition_type,
+            spec.range,
+            spec.condition_value,
+        )
+        condition.save()
+        benefit.type, benefit.range, benefit.value = (
+            spec.benefit_type,
+            spec.range,
+            spec.benefit_value,
+        )
+        benefit.save()
+        offer.name, offer.description = spec.name, spec.description
+        offer.offer_type, offer.priority = spec.offer_type, spec.priority
+        offer.start_datetime, offer.end_datetime = spec.starts_at, spec.ends_at
+        offer.save()
+        rule, _created = MemberOfferRule.objects.get_or_create(condition=condition)
+        rule.tiers.set(spec.tiers)
+        if code:
+            _save_offer_voucher(offer, code, spec)
+    return offer
+
+
+def _save_offer_voucher(offer, code: str, spec: MemberOfferSpec) -> None:
+    if Voucher.objects.filter(code=code).exclude(offers=offer).exists():
+        raise OffersError(f"The voucher code {code} is already in use.")
+    voucher = offer.vouchers.filter(loyalty_gift__isnull=True).order_by("pk").first()
+    voucher = voucher or Voucher(name=f"{spec.name} ({code})"[:128])
+    voucher.code, voucher.usage = code, spec.voucher_usage
+    voucher.start_datetime = spec.starts_at or timezone.now()
+    voucher.end_datetime = spec.ends_at or voucher.start_datetime + OPEN_END
+    voucher.save()
+    voucher.offers.add(offer)
+
+
+def member_offers():
+    """Every offer whose condition is the members-only proxy."""
+    return ConditionalOffer.objects.filter(condition__proxy_class=CONDITION_PATH).select_related(
+        "condition", "benefit"
+    )
+
+
+def voucher_refusal_reason(voucher, basket) -> str | None:
+    """Why this basket's owner may not use a members-only voucher, or ``None``."""
+    for offer in voucher.offers.select_related("condition"):
+        if offer.condition.proxy_class == CONDITION_PATH:
+            reason = refusal_reason(offer.condition, basket_member(basket), voucher)
+            if reason:
+                return reason
+    return None
+
+
+# Promotions: one list, one on/off switch and schedule ----------------------
+
+
+@dataclass
+class Promotion:
+    """One row of the promotions list, whatever model is behind it."""
+
+    kind: str
+    pk: int
+    name: str
+    label: str
+    is_on: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    slug: str = ""
+
+
+def _points_promotion_model():
+    if not apps.is_installed("oscar_loyalty.apps.points"):
+        return None
+    try:
+        return apps.get_model("loyalty_points", "PointsPromotion")
+    except LookupError:
+        return None
+
+
+def list_promotions() -> list[Promotion]:
+    """Members-only offers (gift offers labelled), prize draws, and points promotions."""
+    gift_labels = {
+        app_settings.WELCOME_OFFER: "Welcome gift",
+        app_settings.BIRTHDAY_OFFER: "Birthday gift",
+    }
+    rows = [
+        Promotion(
+            "offer",
+            offer.pk,
+            offer.name,
+            gift_labels.get(offer.slug) or f"Members-only {offer.offer_type.lower()} offer",
+            not offer.is_suspended,
+            offer.start_datetime,
+            offer.end_datetime,
+            offer.slug,
+        )
+        for offer in member_offers()
+    ]
+    rows += [
+        Promotion("draw", d.pk, d.name, "Prize draw", d.is_active, d.starts_at, d.ends_at)
+        for d in PrizeDraw.objects.all()
+    ]
+    PointsPromotion = _points_promotion_model()
+    if PointsPromotion is not None:
+        rows += [
+            Promotion(
+                "points", p.pk, p.name, "Points promotion", p.is_active, p.starts_at, p.ends_at
+            )
+            for p in PointsPromotion.objects.all()
+        ]
+    return rows
+
+
+def set_promotion_state(
+    kind: str,
+    pk: int,
+    *,
+    is_on: bool,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+):
+    """Switch one promotion on or off and set its schedule."""
+    if starts_at and ends_at and starts_at > ends_at:
+        raise OffersError("The end must come after the start.")
+    with transaction.atomic():
+        if kind == "offer":
+            offer = member_offers().select_for_update().get(pk=pk)
+            offer.status = ConditionalOffer.OPEN if is_on else ConditionalOffer.SUSPENDED
+            offer.start_datetime, offer.end_datetime = starts_at, ends_at
+            offer.save()
+            return offer
+        if kind == "draw":
+            draw = PrizeDraw.objects.select_for_update().get(pk=pk)
+            draw.is_active, draw.starts_at, draw.ends_at = is_on, starts_at, ends_at
+            draw.save(update_fields=["is_active", "starts_at", "ends_at"])
+            return draw
+        PointsPromotion = _points_promotion_model()
+        if kind == "points" and PointsPromotion is not None:
+            if starts_at is None:
+                raise OffersError("A points promotion needs a start.")
+            promotion = PointsPromotion.objects.select_for_update().get(pk=pk)
+            promotion.is_active, promotion.starts_at, promotion.ends_at = is_on, starts_at, ends_at
+            promotion.save(update_fields=["is_active", "starts_at", "ends_at"])
+            return promotion
+    raise OffersError(f"Unknown kind of promotion: {kind!r}.")

@@ -1,0 +1,40 @@
+"""Template tags for member prices on product pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from oscar_loyalty import app_settings
+
+from ..pricing import PriceBook, entry_tier
+from ..strategy import Selector
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def member_price_info(context, product) -> dict | None:
+    """What to say about member prices next to ``product``'s price.
+
+    Members paying a member price: ``{"is_member": True, "regular": <Decimal>}``.
+    Everyone else, if members pay less: ``{"is_member": False, "price": <price>}``,
+    the price a member who joins today would pay (the entry tier's).
+    ``None`` when there is nothing to say.
+    """
+    request = context.get("request")
+    strategy = getattr(request, "strategy", None)
+    if request is None or strategy is None or product.is_parent:
+        return None
+    if getattr(strategy, "member", None) is not None:
+        info = strategy.fetch_for_product(product)
+        if getattr(info.price, "is_member_price", False):
+            return {"is_member": True, "regular": info.price.regular_excl_tax}
+        return None
+    if not app_settings.MEMBER_PRICE_HINT:
+        return None
+    member_strategy = Selector().member_strategy_class()(request)
+    member_strategy.price_book = PriceBook(entry_tier())
+    info = member_strategy.fetch_for_product(product)
+    if not getattr(info.price, "is_member_price", False):
+        return None
+    return {"is_member": False, "price": info.price}
