@@ -17,9 +17,16 @@ class ConsoleTestBackend(AnymailTestBackend):
         response = super().post_to_esp(payload, message)
         del mail.outbox[:-KEEP]
         out = sys.stdout
-        out.write(f"\n--- email to {', '.join(message.to)}: {message.subject}\n")
-        out.write(message.body)
-        out.write("\n--- end of email\n")
+        merge_data = getattr(message, "merge_data", None) or {}
+        for to in message.to if merge_data else [", ".join(message.to)]:
+            # A batch: show each recipient's copy as the ESP would fill it in
+            # ("{{field}}" is the merge syntax the add-on uses for this backend).
+            body = message.body
+            for field, value in merge_data.get(to, {}).items():
+                body = body.replace("{{%s}}" % field, str(value))
+            out.write(f"\n--- email to {to}: {message.subject}\n")
+            out.write(body)
+            out.write("\n--- end of email\n")
         out.flush()
         return response
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("club/", include("oscar_loyalty.urls")),
+    path("anymail/", include("anymail.urls")),
     path("dashboard/loyalty/", apps.get_app_config("loyalty_dashboard").urls),
     path("pages/", include(wagtail_urls)),
     path("", include(apps.get_app_config("oscar").urls[0])),

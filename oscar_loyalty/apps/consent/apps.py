@@ -7,3 +7,11 @@ class ConsentConfig(AppConfig):
     label = "loyalty_consent"
     verbose_name = _("Club consent")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anymail.signals import pre_send, tracking
+
+        from .receivers import drop_suppressed_recipients, on_tracking_event
+
+        tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.consent.tracking")
+        pre_send.connect(drop_suppressed_recipients, dispatch_uid="oscar_loyalty.consent.pre_send")

@@ -25,12 +25,27 @@ class ConsentRecord(AppendOnlyModel):
     SOURCE_REGISTRATION = "registration"
     SOURCE_PREFERENCES = "preferences"
     SOURCE_STAFF = "staff"
+    SOURCE_DOI = "doi_confirmation"
+    SOURCE_UNSUBSCRIBE_PAGE = "unsubscribe_page"
+    SOURCE_ONE_CLICK = "one_click"
+    SOURCE_ESP_UNSUBSCRIBED = "esp_unsubscribed"
+    SOURCE_ESP_COMPLAINT = "esp_complaint"
+    SOURCE_IMPORT = "import"
     SOURCE_CHOICES = [
         (SOURCE_JOIN, _("Join the club page")),
         (SOURCE_REGISTRATION, _("Registration form")),
         (SOURCE_PREFERENCES, _("Preference centre")),
         (SOURCE_STAFF, _("Staff, on the member's request")),
+        (SOURCE_DOI, _("Double opt-in confirmation link")),
+        (SOURCE_UNSUBSCRIBE_PAGE, _("Unsubscribe link (page)")),
+        (SOURCE_ONE_CLICK, _("One-click unsubscribe (RFC 8058)")),
+        (SOURCE_ESP_UNSUBSCRIBED, _("Email provider: unsubscribed (webhook)")),
+        (SOURCE_ESP_COMPLAINT, _("Email provider: spam complaint (webhook)")),
+        (SOURCE_IMPORT, _("Import of earlier evidence")),
     ]
+    #: A grant from one of these sources is already confirmed: it needs no
+    #: double opt-in link (the link itself, or evidence brought from elsewhere).
+    CONFIRMED_SOURCES = (SOURCE_DOI, SOURCE_IMPORT)
 
     # SET_NULL, not CASCADE: the record is evidence and outlives the account;
     # an erased member's records keep the action and time, not the person.
@@ -49,6 +64,12 @@ class ConsentRecord(AppendOnlyModel):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # HMAC of the address the consent was about, at the time (see ``hashing``):
+    # evidence that survives an address change or an erased account.
+    email_hash = models.CharField(_("email hash"), max_length=64, blank=True, db_index=True)
+    #: What else proves it: the message or campaign an unsubscribe came from,
+    #: the webhook event id, the confirmation token's issue time.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("consent record")
@@ -58,3 +79,123 @@ class ConsentRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.purpose}:{self.channel} @ {self.created_at}"
+
+
+class ConsentState(models.Model):
+    """The current consent of one user for one purpose and channel, derived from the ledger.
+
+    Written in the same transaction as each ``ConsentRecord`` (``services.record_consent``),
+    so audience queries are one indexed join instead of "newest record per pair".
+    Rebuildable from the ledger at any time (``services.rebuild_states``).
+
+    ``pending`` is double opt-in: the member ticked the box (a *grant* record,
+    the member's own act, kept as evidence) but has not followed the signed
+    confirmation link yet. Only ``granted`` counts as consent.
+    """
+
+    GRANTED, PENDING, WITHDRAWN = "granted", "pending", "withdrawn"
+    STATUS_CHOICES = [
+        (GRANTED, _("Granted")),
+        (PENDING, _("Waiting for confirmation")),
+        (WITHDRAWN, _("Withdrawn")),
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="loyalty_consent_states"
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=list(PURPOSES.items()))
+    channel = models.CharField(_("channel"), max_length=16, choices=list(CHANNELS.items()))
+    status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES)
+    last_record = models.ForeignKey(
+        ConsentRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("last record")
+    )
+    granted_at = models.DateTimeField(_("granted"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("current consent")
+        verbose_name_plural = _("current consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose", "channel"], name="loyalty_consent_state_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["purpose", "channel", "status", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose}:{self.channel} {self.status}"
+
+
+class Suppression(models.Model):
+    """An address that must not be mailed: all mail, or marketing only.
+
+    Keyed by an HMAC of the normalised address, never the address itself, so
+    the list can outlive an erased account (the ICO's "suppress instead of
+    delete") without keeping personal data in clear.
+    """
+
+    ALL, MARKETING = "all", "marketing"
+    SCOPE_CHOICES = [(ALL, _("All mail")), (MARKETING, _("Marketing mail"))]
+
+    HARD_BOUNCE = "hard_bounce"
+    COMPLAINT = "complaint"
+    UNSUBSCRIBED = "unsubscribed"
+    REJECTED = "esp_rejected"
+    INVALID = "invalid"
+    ERASURE = "erasure"
+    MANUAL = "manual"
+    REASON_CHOICES = [
+        (HARD_BOUNCE, _("Hard bounce")),
+        (COMPLAINT, _("Spam complaint")),
+        (UNSUBSCRIBED, _("Unsubscribed")),
+        (REJECTED, _("Rejected by the email provider")),
+        (INVALID, _("Invalid address")),
+        (ERASURE, _("Account erased")),
+        (MANUAL, _("Added by staff")),
+    ]
+
+    email_hash = models.CharField(_("email hash"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=16, choices=SCOPE_CHOICES)
+    reason = models.CharField(_("reason"), max_length=16, choices=REASON_CHOICES)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    esp_event_id = models.CharField(_("provider event id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_hash", "scope"], name="loyalty_suppression_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… {self.scope} ({self.reason})"
+
+
+class TrackingEvent(models.Model):
+    """An email provider's webhook event we have processed: the replay guard.
+
+    Unique per provider and event id; a replayed event finds its row and
+    changes nothing.
+    """
+
+    esp_name = models.CharField(max_length=64)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=32)
+    email_hash = models.CharField(max_length=64, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email provider event")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["esp_name", "event_id"], name="loyalty_tracking_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.esp_name} {self.event_type} {self.event_id}"

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsletterConfig(AppConfig):
+    """Newsletters written in Wagtail, sent through the consent-gated outbox.
+
+    The only app of the add-on that imports Wagtail.
+    """
+
+    name = "oscar_loyalty.apps.newsletter"
+    label = "loyalty_newsletter"
+    verbose_name = _("Club newsletters")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from .receivers import on_tracking_event
+
+        tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.newsletter.tracking")

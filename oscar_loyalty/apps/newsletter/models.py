@@ -1,0 +1,211 @@
+"""Newsletters (Wagtail snippets with drafts and revisions), campaigns and the outbox.
+
+Why a snippet and not a Page: a newsletter is not a web page with a URL in
+the page tree; a snippet gets drafts, revisions, preview modes (HTML email and
+plain text) and an admin listing without taking a place in the site's tree.
+The row holds the published version; the newest revision holds the draft.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin
+
+from .blocks import NewsletterBody
+
+
+class Newsletter(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
+    """One issue, in one language; a translation points at the original."""
+
+    title = models.CharField(_("internal name"), max_length=255)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text=_("Members whose language is this one get this version instead."),
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        help_text=_('The advertising prefix ("פרסומת") is added when sending.'),
+    )
+    preheader = models.CharField(_("preview text"), max_length=200, blank=True)
+    body = StreamField(NewsletterBody(), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="loyalty_newsletter")
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("language"),
+        FieldPanel("translation_of"),
+        FieldPanel("subject"),
+        FieldPanel("preheader"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    # Preview --------------------------------------------------------------
+
+    preview_modes = [("html", _("HTML email")), ("text", _("Plain text"))]
+
+    def serve_preview(self, request, mode_name):
+        from django.http import HttpResponse
+
+        from .rendering import preview
+
+        subject, html, text = preview(self, user=request.user)
+        if mode_name == "text":
+            return HttpResponse(
+                f"Subject: {subject}\n\n{text}", content_type="text/plain; charset=utf-8"
+            )
+        return HttpResponse(html)
+
+    def version_for(self, language: str) -> Newsletter:
+        """The published translation for ``language``, or this newsletter."""
+        if self.language == language:
+            return self
+        return self.translations.filter(language=language, live=True).first() or self
+
+
+class Campaign(models.Model):
+    """Sending one newsletter to an audience: tiers and interests ∩ consent − suppressions."""
+
+    DRAFT, SCHEDULED, QUEUED, DONE, CANCELLED = "draft", "scheduled", "queued", "done", "cancelled"
+    STATUS_CHOICES = [
+        (DRAFT, _("Draft")),
+        (SCHEDULED, _("Scheduled")),
+        (QUEUED, _("Sending")),
+        (DONE, _("Sent")),
+        (CANCELLED, _("Cancelled")),
+    ]
+
+    name = models.CharField(_("name"), max_length=255)
+    newsletter = models.ForeignKey(
+        Newsletter,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("newsletter"),
+    )
+    tiers = models.ManyToManyField(
+        "loyalty_membership.Tier",
+        blank=True,
+        related_name="+",
+        verbose_name=_("tiers"),
+        help_text=_("Empty: every tier (and members without one)."),
+    )
+    interests = models.ManyToManyField(
+        "catalogue.Category",
+        blank=True,
+        related_name="+",
+        verbose_name=_("interests"),
+        help_text=_("Empty: any interests. Otherwise members interested in at least one."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=STATUS_CHOICES, default=DRAFT, db_index=True
+    )
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def progress(self) -> dict[str, int]:
+        counts = dict(
+            self.messages.values_list("status").annotate(n=models.Count("pk")).order_by()
+        )
+        return {status: counts.get(status, 0) for status, _label in OutboxMessage.STATUS_CHOICES}
+
+
+class OutboxMessage(models.Model):
+    """One recipient of one campaign: the unit of exactly-once sending.
+
+    ``pending`` → ``claimed`` (a worker holds it, nothing sent yet) →
+    ``sending`` (committed just before the ESP call) → ``sent`` / ``failed``.
+    A ``claimed`` row whose lease ran out goes back to ``pending``: it was
+    never handed to the ESP. A ``sending`` row is never sent again: the ESP's
+    webhook turns it into ``sent``, or it ends as ``unknown`` (see docs).
+    """
+
+    PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
+    SENT, FAILED, SKIPPED, BOUNCED, UNKNOWN = "sent", "failed", "skipped", "bounced", "unknown"
+    STATUS_CHOICES = [
+        (PENDING, _("Pending")),
+        (CLAIMED, _("Claimed by a worker")),
+        (SENDING, _("Handed to the email provider")),
+        (SENT, _("Sent")),
+        (FAILED, _("Failed")),
+        (SKIPPED, _("Skipped (consent or suppression changed)")),
+        (BOUNCED, _("Bounced")),
+        (UNKNOWN, _("Unknown (worker stopped while sending)")),
+    ]
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email_hash = models.CharField(max_length=64)
+    language = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=PENDING)
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="loyalty_outbox_once"),
+            models.UniqueConstraint(
+                fields=["campaign", "email_hash"], name="loyalty_outbox_once_per_address"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.pk} {self.status}"
+
+    @property
+    def message_ref(self) -> str:
+        return f"campaign:{self.campaign_id}/outbox:{self.pk}"

@@ -1,0 +1,430 @@
+"""The outbox: fan a campaign out to rows, claim chunks, send each as one Anymail batch.
+
+Exactly-once, and what happens when a worker dies
+-------------------------------------------------
+Each row goes ``pending → claimed → sending → sent``; every arrow is its own
+committed transaction, and the ESP call happens only after ``sending`` has
+been committed.
+
+* Killed after the claim, before ``sending``: nothing was handed to the ESP.
+  When the lease runs out the rows go back to ``pending`` and are sent once.
+* Killed after ``sending`` (during or after the ESP call, before ``sent``):
+  the ESP may have the message. These rows are **never sent again**
+  (at-most-once for this window); the ESP's own webhook events, which echo
+  our per-recipient metadata, turn them into ``sent`` (or ``bounced``).
+  Rows nobody confirms within ``OSCAR_LOYALTY_NEWSLETTER_UNCONFIRMED_HOURS``
+  become ``unknown`` for staff to look at. A duplicate advertisement is a
+  complaint (and under §30A a claim); a lost newsletter is not.
+* An ESP error that came with an HTTP status means the ESP refused the call:
+  nothing was sent, so the rows go back to ``pending`` with a backoff (5xx,
+  429) or become ``failed`` (other 4xx). An error without a response is the
+  ambiguous case above.
+
+Claims use ``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it
+(PostgreSQL); elsewhere (SQLite) a conditional ``UPDATE … WHERE status =
+'pending'`` with a fresh claim token, so two workers never hold one row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.message import AnymailMessage
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.apps.consent import services as consent
+from oscar_loyalty.apps.consent.hashing import email_hash, normalise_email
+from oscar_loyalty.apps.consent.models import ConsentState
+from oscar_loyalty.exceptions import LoyaltyError
+from oscar_loyalty.mail import unsubscribe_url_maker
+
+from . import rendering
+from .models import Campaign, OutboxMessage
+from .personalise import Personaliser
+
+logger = logging.getLogger(__name__)
+
+
+class CampaignError(LoyaltyError):
+    default_message = "This campaign cannot be sent."
+
+
+class CampaignAlreadySent(CampaignError):
+    default_message = "This campaign has already been sent or is sending; nothing was sent again."
+
+
+class EmptyAudience(CampaignError):
+    default_message = (
+        "Nobody in this audience has confirmed consent to advertising by email; nothing was sent."
+    )
+
+
+class NewsletterNotPublished(CampaignError):
+    default_message = "Publish the newsletter before sending it."
+
+
+def checkpoint(name: str) -> None:
+    """A named point in the send sequence (tests stop a worker here to simulate a kill)."""
+
+
+# Audience --------------------------------------------------------------------
+
+
+def audience(campaign: Campaign):
+    """Members in the campaign's tiers and interests whose marketing email consent is granted."""
+    from oscar_loyalty.apps.membership.models import Member
+
+    members = Member.objects.filter(
+        status=Member.ACTIVE,
+        user__isnull=False,
+        user__is_active=True,
+        user_id__in=consent.granted_user_ids("marketing", "email"),
+    ).exclude(user__email="")
+    tier_ids = list(campaign.tiers.values_list("pk", flat=True))
+    if tier_ids:
+        members = members.filter(tier_id__in=tier_ids)
+    interest_ids = list(campaign.interests.values_list("pk", flat=True))
+    if interest_ids:
+        members = members.filter(interests__in=interest_ids)
+    return members.distinct()
+
+
+def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
+    """Create one pending outbox row per recipient, in bulk. Returns the number of rows.
+
+    Raises ``CampaignAlreadySent`` for a campaign already fanned out and
+    ``EmptyAudience`` when nobody may receive it (the campaign stays a draft).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status not in (Campaign.DRAFT, Campaign.SCHEDULED):
+            raise CampaignAlreadySent()
+        if not campaign.newsletter.live:
+            raise NewsletterNotPublished()
+        seen: set[str] = set()
+        rows: list[OutboxMessage] = []
+        candidates = (
+            audience(campaign)
+            .order_by("user_id")
+            .values_list("user_id", "user__email", "language")
+        )
+        for user_id, email, language in candidates.iterator(chunk_size=2000):
+            hashed = email_hash(email)
+            if hashed in seen:  # two accounts, one address: one message
+                continue
+            seen.add(hashed)
+            rows.append(
+                OutboxMessage(
+                    campaign=campaign,
+                    user_id=user_id,
+                    email_hash=hashed,
+                    language=language or settings.LANGUAGE_CODE,
+                    next_attempt_at=now,
+                )
+            )
+        suppressed = set()
+        hashes = [row.email_hash for row in rows]
+        for start in range(0, len(hashes), 1000):
+            suppressed |= consent.suppressed_hashes(hashes[start : start + 1000], marketing=True)
+        rows = [row for row in rows if row.email_hash not in suppressed]
+        if not rows:
+            raise EmptyAudience()
+        OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        campaign.status = Campaign.QUEUED
+        campaign.queued_at = now
+        campaign.recipients = len(rows)
+        campaign.save(update_fields=["status", "queued_at", "recipients"])
+    return len(rows)
+
+
+# Claiming --------------------------------------------------------------------
+
+
+def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
+    """Claim up to ``size`` due rows of one language. Returns ``(token, language)`` or ``None``."""
+    now = now or timezone.now()
+    due = OutboxMessage.objects.filter(
+        campaign_id=campaign_id, status=OutboxMessage.PENDING, next_attempt_at__lte=now
+    )
+    language = due.order_by("pk").values_list("language", flat=True).first()
+    if language is None:
+        return None
+    token = uuid.uuid4()
+    lease = now + timedelta(seconds=app_settings.NEWSLETTER_LEASE_SECONDS)
+    claim = {"status": OutboxMessage.CLAIMED, "claim_token": token, "lease_until": lease}
+    with transaction.atomic():
+        candidates = due.filter(language=language).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            ids = list(
+                candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+            )
+        else:
+            ids = list(candidates.values_list("pk", flat=True)[:size])
+        # Conditional on still being pending: a row another worker claimed in
+        # the meantime is not taken (the SQLite path's only guard).
+        claimed = due.filter(pk__in=ids).update(**claim)
+    return (token, language) if claimed else None
+
+
+def release_stale(campaign_id: int | None = None, *, now: datetime | None = None) -> dict:
+    """Expired claims go back to pending; long-unconfirmed sends become unknown."""
+    now = now or timezone.now()
+    rows = OutboxMessage.objects.all()
+    if campaign_id is not None:
+        rows = rows.filter(campaign_id=campaign_id)
+    released = rows.filter(status=OutboxMessage.CLAIMED, lease_until__lt=now).update(
+        status=OutboxMessage.PENDING, claim_token=None, lease_until=None
+    )
+    cutoff = now - timedelta(hours=app_settings.NEWSLETTER_UNCONFIRMED_HOURS)
+    unknown = rows.filter(status=OutboxMessage.SENDING, lease_until__lt=cutoff).update(
+        status=OutboxMessage.UNKNOWN
+    )
+    return {"released": released, "unknown": unknown}
+
+
+# Sending -----------------------------------------------------------------------
+
+
+def _sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
+    """Split claimed rows by a fresh look at consent and suppressions (send-time gate)."""
+    user_ids = [row.user_id for row in rows if row.user_id]
+    granted = set(
+        ConsentState.objects.filter(
+            user_id__in=user_ids,
+            purpose="marketing",
+            channel="email",
+            status=ConsentState.GRANTED,
+        ).values_list("user_id", flat=True)
+    )
+    current_hashes = {
+        row.pk: email_hash(row.user.email) for row in rows if row.user and row.user.email
+    }
+    suppressed = consent.suppressed_hashes(current_hashes.values(), marketing=True)
+    ok, skip = [], []
+    for row in rows:
+        hashed = current_hashes.get(row.pk)
+        if row.user_id in granted and hashed and hashed not in suppressed:
+            ok.append(row)
+        else:
+            skip.append(row)
+    return ok, skip
+
+
+def _is_refusal(exc: AnymailAPIError) -> bool:
+    return getattr(exc, "status_code", None) is not None
+
+
+def _is_transient(exc: AnymailAPIError) -> bool:
+    status = exc.status_code
+    return status is not None and (status >= 500 or status == 429)
+
+
+def build_message(campaign: Campaign, rows, *, language: str, esp: str) -> AnymailMessage:
+    newsletter = campaign.newsletter.version_for(language)
+    subject, html, text = rendering.render_for_batch(newsletter, language=language, esp=esp)
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
+        to=[],
+    )
+    message.attach_alternative(html, "text/html")
+    message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
+    personaliser = Personaliser([row.user for row in rows], language=language)
+    urls = unsubscribe_url_maker()
+    for row in rows:
+        address = normalise_email(row.user.email)
+        page, one_click = urls(row.user_id, row.message_ref)
+        message.to.append(address)
+        message.merge_data[address] = personaliser.values(row.user, unsubscribe_url=page)
+        message.merge_headers[address] = {"List-Unsubscribe": f"<{one_click}>"}
+        message.merge_metadata[address] = {
+            "message": row.message_ref,
+            "outbox": str(row.pk),
+            "campaign": str(campaign.pk),
+        }
+    message.extra_headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    message.tags = ["loyalty-newsletter"]
+    message.track_clicks = message.track_opens = False
+    if esp == "sendgrid":
+        message.esp_extra = {"merge_field_format": "-{}-"}
+    return message
+
+
+def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None = None) -> dict:
+    """Send the rows claimed with ``token`` as one batch; record each recipient's status."""
+    now = now or timezone.now()
+    rows = list(
+        OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED)
+        .select_related("user", "user__loyalty_member__tier")
+        .prefetch_related("user__loyalty_member__interests")
+        .order_by("pk")
+    )
+    ok, skip = _sendable(rows)
+    if skip:
+        OutboxMessage.objects.filter(pk__in=[r.pk for r in skip], claim_token=token).update(
+            status=OutboxMessage.SKIPPED, error="no consent or suppressed at send time"
+        )
+    if not ok:
+        return {"sent": 0, "skipped": len(skip)}
+    connection_ = get_connection()
+    esp = rendering.esp_name(connection_)
+    message = build_message(campaign, ok, language=language, esp=esp)
+    message.connection = connection_
+    checkpoint("claimed")
+    # Committed before the ESP call: from here on these rows are never resent.
+    marked = OutboxMessage.objects.filter(
+        pk__in=[r.pk for r in ok], claim_token=token, status=OutboxMessage.CLAIMED
+    ).update(status=OutboxMessage.SENDING, attempts=F("attempts") + 1)
+    if marked != len(ok):
+        # The lease ran out and another worker took some rows: send none of
+        # this chunk; ours go back to pending for a fresh claim.
+        OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.SENDING).update(
+            status=OutboxMessage.PENDING, claim_token=None
+        )
+        return {"sent": 0, "skipped": len(skip)}
+    checkpoint("sending")
+    handed = True
+    try:
+        handed = bool(message.send())
+    except AnymailRecipientsRefused:
+        pass  # every recipient refused: per-recipient status below
+    except AnymailAPIError as exc:
+        return _record_error(ok, token, exc, now=now) | {"skipped": len(skip)}
+    checkpoint("sent")
+    return _record_statuses(ok, message, handed=handed, now=now) | {"skipped": len(skip)}
+
+
+def _describe(exc: Exception) -> str:
+    try:
+        return str(exc)[:2000]
+    except AttributeError:  # Anymail's __str__ needs a response object
+        return repr(exc.args)[:2000]
+
+
+def _record_error(rows, token, exc: AnymailAPIError, *, now: datetime) -> dict:
+    ids = [r.pk for r in rows]
+    sending = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING)
+    if not _is_refusal(exc):
+        logger.warning(
+            "ESP call failed without an answer; %s messages await confirmation", len(ids)
+        )
+        sending.update(error=_describe(exc))
+        return {"sent": 0, "unconfirmed": len(ids)}
+    if _is_transient(exc):
+        attempts = rows[0].attempts + 1
+        if attempts < app_settings.NEWSLETTER_MAX_ATTEMPTS:
+            delay = app_settings.NEWSLETTER_RETRY_SECONDS * 2 ** (attempts - 1)
+            sending.update(
+                status=OutboxMessage.PENDING,
+                claim_token=None,
+                lease_until=None,
+                next_attempt_at=now + timedelta(seconds=delay),
+                error=_describe(exc),
+            )
+            return {"sent": 0, "retry": len(ids)}
+    sending.update(status=OutboxMessage.FAILED, error=_describe(exc))
+    return {"sent": 0, "failed": len(ids)}
+
+
+def _record_statuses(rows, message: AnymailMessage, *, handed: bool, now: datetime) -> dict:
+    status = getattr(message, "anymail_status", None)
+    recipients = status.recipients if status is not None else {}
+    # The pre_send guard may have removed addresses, or cancelled the send
+    # (then ``send()`` returned 0 and nobody was handed over).
+    handed_over = set(message.to) if handed else set()
+    # Group rows by outcome and provider message id: a batch usually has one id
+    # (or a few), so this is a handful of UPDATEs rather than one per recipient.
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for row in rows:
+        result = recipients.get(normalise_email(row.user.email))
+        message_id = str((result and result.message_id) or "")[:255]
+        if normalise_email(row.user.email) not in handed_over:
+            key = (OutboxMessage.SKIPPED, "", "suppressed when handed to the email provider")
+        elif result is not None and result.status in ("invalid", "rejected", "failed"):
+            key = (OutboxMessage.FAILED, message_id, f"refused by the provider: {result.status}")
+        else:
+            key = (OutboxMessage.SENT, message_id, "")
+        groups.setdefault(key, []).append(row.pk)
+    with transaction.atomic():
+        for (status_, message_id, error), ids in groups.items():
+            OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING).update(
+                status=status_,
+                esp_message_id=message_id,
+                error=error,
+                sent_at=now if status_ == OutboxMessage.SENT else None,
+            )
+    count = {
+        s: sum(len(ids) for (st, _m, _e), ids in groups.items() if st == s)
+        for s in (OutboxMessage.SENT, OutboxMessage.FAILED)
+    }
+    return {"sent": count[OutboxMessage.SENT], "failed": count[OutboxMessage.FAILED]}
+
+
+def process_campaign(
+    campaign_id: int, *, now: datetime | None = None, max_chunks: int | None = None
+) -> dict:
+    """Send every due row of a campaign, chunk by chunk. Safe to run in several workers."""
+    now = now or timezone.now()
+    totals = {"chunks": 0, "sent": 0, "skipped": 0, "failed": 0}
+    campaign = Campaign.objects.select_related("newsletter").filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.QUEUED:  # deleted, or not sending
+        return totals
+    release_stale(campaign_id, now=now)
+    size = rendering.batch_size(rendering.esp_name())
+    while max_chunks is None or totals["chunks"] < max_chunks:
+        claim = claim_chunk(campaign_id, size=size, now=now)
+        if claim is None:
+            break
+        token, language = claim
+        result = send_chunk(campaign, token, language=language, now=now)
+        totals["chunks"] += 1
+        for key in ("sent", "skipped", "failed"):
+            totals[key] += result.get(key, 0)
+    finish_if_done(campaign_id, now=now)
+    return totals
+
+
+def finish_if_done(campaign_id: int, *, now: datetime) -> bool:
+    busy = OutboxMessage.objects.filter(
+        Q(status=OutboxMessage.PENDING) | Q(status=OutboxMessage.CLAIMED),
+        campaign_id=campaign_id,
+    ).exists()
+    if busy:
+        return False
+    return bool(
+        Campaign.objects.filter(pk=campaign_id, status=Campaign.QUEUED).update(
+            status=Campaign.DONE, finished_at=now
+        )
+    )
+
+
+# Webhook confirmations -------------------------------------------------------
+
+CONFIRMING = {"queued", "sent", "delivered", "opened", "clicked", "deferred"}
+
+
+def apply_tracking_event(*, event_type: str, metadata: dict | None, message_id: str | None) -> int:
+    """An ESP event about one of our messages: confirm ``sending`` rows, mark bounces."""
+    outbox_id = (metadata or {}).get("outbox")
+    rows = OutboxMessage.objects.none()
+    if outbox_id and str(outbox_id).isdigit():
+        rows = OutboxMessage.objects.filter(pk=int(outbox_id))
+    elif message_id:
+        rows = OutboxMessage.objects.filter(esp_message_id=message_id)
+    if event_type in ("bounced", "rejected"):
+        return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
+    if event_type in CONFIRMING:
+        return rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
+            status=OutboxMessage.SENT, sent_at=timezone.now(), error=""
+        )
+    return 0

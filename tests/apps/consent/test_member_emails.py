@@ -1,0 +1,63 @@
+import pytest
+
+from oscar_loyalty.apps.consent import services
+from oscar_loyalty.apps.consent.models import Suppression
+from oscar_loyalty.mail import send_member_email
+
+pytestmark = pytest.mark.django_db
+
+CONTEXT = {"plan": None, "expires_at": None}
+
+
+def test_an_advertising_email_needs_marketing_consent(member, mailoutbox):
+    assert not send_member_email(member, email_type="birthday", context={})
+    assert mailoutbox == []
+
+
+def test_an_advertising_email_carries_the_prefix_footer_and_unsubscribe_headers(
+    consenting_member, mailoutbox
+):
+    assert send_member_email(consenting_member, email_type="birthday", context={})
+    message = mailoutbox[0]
+    assert message.subject.startswith("פרסומת")
+    assert "Oscar Loyalty Sandbox Ltd." in message.body and "/unsubscribe/" in message.body
+    html = message.alternatives[0][0]
+    assert "1 Rothschild Blvd" in html and "/unsubscribe/" in html
+    headers = message.anymail_test_params["extra_headers"]
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/one-click/" in headers["List-Unsubscribe"]
+
+
+def test_the_prefix_can_be_turned_off_for_stores_outside_israel(
+    consenting_member, mailoutbox, settings
+):
+    settings.OSCAR_LOYALTY_ADVERTISING_SUBJECT_PREFIX = ""
+    send_member_email(consenting_member, email_type="birthday", context={})
+    assert not mailoutbox[0].subject.startswith("פרסומת")
+
+
+def test_a_transactional_email_ignores_marketing_consent_but_not_a_bounce(member, mailoutbox):
+    services.suppress("dana@example.com", scope="marketing", reason=Suppression.COMPLAINT)
+    assert send_member_email(member, email_type="renewal_reminder", context=CONTEXT)
+    assert "פרסומת" not in mailoutbox[0].subject
+    assert "List-Unsubscribe" not in mailoutbox[0].anymail_test_params.get("extra_headers", {})
+    services.suppress("dana@example.com", scope="all", reason=Suppression.HARD_BOUNCE)
+    assert not send_member_email(member, email_type="renewal_reminder", context=CONTEXT)
+    assert len(mailoutbox) == 1
+
+
+def test_a_store_can_declare_another_type_advertising(member, mailoutbox, settings):
+    settings.OSCAR_LOYALTY_ADVERTISING_EMAIL_TYPES = ["renewal_reminder"]
+    assert not send_member_email(member, email_type="renewal_reminder", context=CONTEXT)
+
+
+def test_the_last_guard_drops_hard_bounced_addresses_from_any_message(member, mailoutbox):
+    from django.core.mail import EmailMessage
+
+    services.suppress("gone@example.com", scope="all", reason=Suppression.HARD_BOUNCE)
+    sent = EmailMessage("Order shipped", "…", to=["Gone <GONE@example.com>", "ok@example.com"])
+    assert sent.send() == 1
+    assert mailoutbox[0].anymail_test_params["to"][0].addr_spec == "ok@example.com"
+    assert len(mailoutbox[0].anymail_test_params["to"]) == 1
+    assert EmailMessage("Order shipped", "…", to=["gone@example.com"]).send() == 0
+    assert len(mailoutbox) == 1

@@ -1,0 +1,88 @@
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from oscar_loyalty.apps.consent import services
+from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
+from oscar_loyalty.apps.consent.tokens import make_unsubscribe_token, read_unsubscribe_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(consenting_member):
+    return make_unsubscribe_token(consenting_member.user.pk, message="campaign:7/outbox:70")
+
+
+def status(member):
+    return ConsentState.objects.get(user=member.user).status
+
+
+def test_the_token_names_the_message_but_not_the_address(consenting_member, token):
+    assert "dana" not in signing.b64_decode(token.split(":")[0].lstrip(".").encode()).decode(
+        "latin-1"
+    )
+    data = read_unsubscribe_token(token)
+    assert (data.user_id, data.message) == (consenting_member.user.pk, "campaign:7/outbox:70")
+
+
+def test_opening_the_unsubscribe_link_changes_nothing(client, consenting_member, token):
+    for name in ("loyalty:unsubscribe", "loyalty:unsubscribe-one-click"):
+        response = client.get(reverse(name, args=[token]))
+        assert response.status_code == 200 and b"<form" in response.content
+    assert status(consenting_member) == ConsentState.GRANTED
+
+
+def test_one_click_post_works_without_cookies_or_csrf_and_does_not_redirect(
+    consenting_member, token
+):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("loyalty:unsubscribe-one-click", args=[token]),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert status(consenting_member) == ConsentState.WITHDRAWN
+    record = ConsentRecord.objects.filter(action="withdraw").get()
+    assert record.source == ConsentRecord.SOURCE_ONE_CLICK
+    assert record.evidence == {"message": "campaign:7/outbox:70"}
+
+
+def test_a_repeated_one_click_post_is_idempotent(client, consenting_member, token):
+    url = reverse("loyalty:unsubscribe-one-click", args=[token])
+    assert client.post(url).status_code == 200
+    assert client.post(url).status_code == 200
+    assert ConsentRecord.objects.filter(action="withdraw").count() == 1
+
+
+def test_the_footer_page_withdraws_on_its_button(client, consenting_member, token):
+    response = client.post(reverse("loyalty:unsubscribe", args=[token]))
+    assert response.status_code == 200 and b"unsubscribed" in response.content
+    assert ConsentRecord.objects.get(action="withdraw").source == "unsubscribe_page"
+
+
+@pytest.mark.parametrize("name", ["loyalty:unsubscribe", "loyalty:unsubscribe-one-click"])
+def test_a_tampered_token_is_refused_and_changes_nothing(client, consenting_member, token, name):
+    tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    response = client.post(reverse(name, args=[tampered]))
+    assert response.status_code == 400
+    assert status(consenting_member) == ConsentState.GRANTED
+
+
+def test_a_token_signed_by_another_store_is_refused(client, consenting_member, settings):
+    settings.SECRET_KEY = "another store's key"
+    foreign = make_unsubscribe_token(consenting_member.user.pk, message="x")
+    settings.SECRET_KEY = "sandbox-insecure-secret-key-change-me"
+    response = client.post(reverse("loyalty:unsubscribe-one-click", args=[foreign]))
+    assert response.status_code == 400
+    assert status(consenting_member) == ConsentState.GRANTED
+
+
+def test_a_confirmation_token_is_not_an_unsubscribe_token(client, consenting_member):
+    confirm = services.make_confirm_token(
+        consenting_member.user.pk, record_id=1, purpose="marketing", channel="email"
+    )
+    response = client.post(reverse("loyalty:unsubscribe-one-click", args=[confirm]))
+    assert response.status_code == 400

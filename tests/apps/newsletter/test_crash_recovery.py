@@ -1,0 +1,157 @@
+"""A worker killed mid-chunk, simulated deterministically on any database.
+
+``sending.checkpoint`` is called at each step of a chunk; the test makes it
+raise a ``BaseException`` (which no ``except Exception`` catches, like a
+SIGKILL) at the chosen step. Work not yet committed is rolled back, exactly
+as the database discards a killed connection's transaction.
+"""
+
+from datetime import timedelta
+
+import pytest
+from anymail.exceptions import AnymailAPIError
+from anymail.signals import AnymailTrackingEvent, tracking
+from django.utils import timezone
+
+from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
+from tests.apps.newsletter.conftest import make_member
+
+pytestmark = pytest.mark.django_db
+
+LATER = timedelta(seconds=601)  # past the default 600 s lease
+
+
+class WorkerKilled(BaseException):
+    pass
+
+
+@pytest.fixture
+def queued(campaign, settings):
+    settings.OSCAR_LOYALTY_ESP_BATCH_LIMITS = {"test": 2}
+    for n in range(4):
+        make_member(f"m{n}@example.com")
+    sending.fan_out(campaign)
+    return campaign
+
+
+def kill_at(monkeypatch, step):
+    state = {"armed": True}
+
+    def checkpoint(name):
+        if name == step and state["armed"]:
+            state["armed"] = False
+            raise WorkerKilled(step)
+
+    monkeypatch.setattr(sending, "checkpoint", checkpoint)
+
+
+def deliveries(mailoutbox):
+    return sorted(address for message in mailoutbox for address in message.to)
+
+
+def confirm_by_webhook(mailoutbox):
+    """The ESP reports what it accepted: one event per recipient, with our metadata."""
+    for message in mailoutbox:
+        for address, meta in message.anymail_test_params["merge_metadata"].items():
+            tracking.send(
+                sender=object(),
+                event=AnymailTrackingEvent(
+                    event_type="delivered", recipient=address, metadata=meta, event_id=address
+                ),
+                esp_name="Test",
+            )
+
+
+def test_killed_between_claim_and_send_each_message_is_delivered_exactly_once(
+    queued, monkeypatch, mailoutbox
+):
+    kill_at(monkeypatch, "claimed")
+    with pytest.raises(WorkerKilled):
+        sending.process_campaign(queued.pk)
+    assert mailoutbox == []
+    assert OutboxMessage.objects.filter(status=OutboxMessage.CLAIMED).count() == 2
+
+    # A restart within the lease leaves the dead worker's chunk alone ...
+    sending.process_campaign(queued.pk)
+    assert deliveries(mailoutbox) == ["m2@example.com", "m3@example.com"]
+    # ... and after the lease it is sent, once.
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    assert deliveries(mailoutbox) == [f"m{n}@example.com" for n in range(4)]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+    assert Campaign.objects.get().status == Campaign.DONE
+
+
+def test_killed_between_send_and_mark_nothing_is_sent_twice(queued, monkeypatch, mailoutbox):
+    kill_at(monkeypatch, "sent")
+    with pytest.raises(WorkerKilled):
+        sending.process_campaign(queued.pk)
+    assert deliveries(mailoutbox) == ["m0@example.com", "m1@example.com"]
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
+
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    sending.process_campaign(queued.pk, now=timezone.now() + 2 * LATER)
+    # Every address exactly once: the ESP had the first chunk, it was not resent.
+    assert deliveries(mailoutbox) == [f"m{n}@example.com" for n in range(4)]
+
+    confirm_by_webhook(mailoutbox[:1])
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+
+
+def test_killed_after_marking_sending_the_chunk_is_never_resent_but_reported_unknown(
+    queued, monkeypatch, mailoutbox, settings
+):
+    """The one ambiguous window: at-most-once, so these two are reported, not resent."""
+    kill_at(monkeypatch, "sending")
+    with pytest.raises(WorkerKilled):
+        sending.process_campaign(queued.pk)
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    assert deliveries(mailoutbox) == ["m2@example.com", "m3@example.com"]
+    sending.release_stale(now=timezone.now() + timedelta(hours=25))
+    assert queued.progress()["unknown"] == 2 and queued.progress()["sent"] == 2
+
+
+@pytest.fixture
+def esp_answers(monkeypatch):
+    """Make the (test) ESP answer the next batch calls with the given errors."""
+    answers = []
+    original = sending.build_message
+
+    def build(*args, **kwargs):
+        message = original(*args, **kwargs)
+        if answers:
+            message.anymail_test_response = answers.pop(0)
+        return message
+
+    monkeypatch.setattr(sending, "build_message", build)
+    return answers
+
+
+def test_a_transient_esp_error_is_retried_with_backoff(queued, esp_answers, mailoutbox):
+    esp_answers.append(AnymailAPIError("Service unavailable", status_code=503))
+    now = timezone.now()
+    sending.process_campaign(queued.pk, now=now, max_chunks=1)
+    retry = OutboxMessage.objects.filter(status=OutboxMessage.PENDING, attempts=1)
+    assert retry.count() == 2
+    assert all(r.next_attempt_at >= now + timedelta(seconds=60) for r in retry)
+
+    sending.process_campaign(queued.pk, now=now + timedelta(seconds=1))
+    assert OutboxMessage.objects.filter(status=OutboxMessage.PENDING).count() == 2
+    sending.process_campaign(queued.pk, now=now + timedelta(seconds=61))
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+    # The refused call is in the test outbox too; the ESP sent nothing for it.
+    assert len(mailoutbox) == 3
+
+
+def test_a_permanent_esp_error_fails_the_chunk_without_retrying(queued, esp_answers):
+    esp_answers.append(AnymailAPIError("Bad request", status_code=400))
+    sending.process_campaign(queued.pk, max_chunks=1)
+    assert OutboxMessage.objects.filter(status=OutboxMessage.FAILED).count() == 2
+
+
+def test_an_error_without_an_answer_is_not_resent(queued, esp_answers, mailoutbox):
+    esp_answers.append(AnymailAPIError("Connection reset"))
+    sending.process_campaign(queued.pk, max_chunks=1)
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
