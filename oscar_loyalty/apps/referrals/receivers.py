@@ -1,0 +1,121 @@
+"""Thin adapters from Oscar's signals to referral services.
+
+They run after a customer registered or paid, or while staff change an order,
+so they never raise: they log (a registration only gets a message). Every
+service they call is idempotent, so a replayed signal changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db.models.signals import post_save
+from django.utils.translation import gettext as _
+from oscar.apps.checkout.signals import post_checkout
+from oscar.apps.customer.signals import user_registered
+from oscar.apps.order.signals import order_placed, order_status_changed
+from oscar.core.loading import get_model
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.exceptions import ReferralError
+
+from . import rewards, services
+
+logger = logging.getLogger(__name__)
+
+#: Name of an optional field a store may add to its registration form.
+CODE_FIELD = "referral_code"
+
+
+def _message(request, level, text) -> None:
+    if request is not None and hasattr(request, "_messages"):
+        messages.add_message(request, level, text)
+
+
+def on_user_registered(sender, request, user, **kwargs) -> None:
+    """Link a new customer to the code typed at registration or kept from a share link."""
+    typed = (request.POST.get(CODE_FIELD) or "").strip() if request is not None else ""
+    code = typed or (services.stored_code(request) if request is not None else None)
+    if not code:
+        return
+    try:
+        if typed:
+            services.check_rate_limit(request)
+        referral = services.link_referee(user, code, source="registration" if typed else "link")
+    except ReferralError as error:
+        if typed:
+            services.count_failed_attempt(request)
+        _message(request, messages.WARNING, error.message)
+        return
+    except Exception:  # noqa: BLE001 - registration must not fail over a referral.
+        logger.exception("Linking referral for user %s failed", user.pk)
+        return
+    services.forget_code(request)
+    if referral.friend_voucher_id:
+        _message(
+            request,
+            messages.SUCCESS,
+            _("Welcome! Your friend's gift for your first order: voucher %(code)s.")
+            % {"code": referral.friend_voucher.code},
+        )
+
+
+def on_order_placed(sender, order, user=None, **kwargs) -> None:
+    try:
+        rewards.qualify_first_order(order)
+    except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.
+        logger.exception("Referral update failed for order %s", order.number)
+
+
+def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
+    """A signed-in customer who followed a share link is linked with their first order."""
+    if user is None or not user.is_authenticated or services.referral_of(user) is not None:
+        return
+    code = services.stored_code(request)
+    if not code:
+        return
+    try:
+        services.link_referee(user, code, source="link", first_order=order)
+        rewards.qualify_first_order(order)
+    except ReferralError as error:
+        logger.info("Referral code not linked at checkout for %s: %s", user.pk, error)
+    except Exception:  # noqa: BLE001
+        logger.exception("Referral linking failed for order %s", order.number)
+    services.forget_code(request)
+
+
+def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> None:
+    try:
+        if new_status in app_settings.CANCELLED_ORDER_STATUSES:
+            rewards.reverse_order(order, reason=f"Order {new_status.lower()}")
+        elif new_status in app_settings.POINTS_MATURE_STATUSES:
+            rewards.mature_order(order)
+    except Exception:  # noqa: BLE001 - staff changed a status; log, never block it.
+        logger.exception("Referral update failed for order %s", order.number)
+
+
+def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
+    """A refund of the whole first order takes the rewards back."""
+    if not created or instance.event_type.name not in app_settings.REFUND_EVENT_TYPES:
+        return
+    order = instance.order
+    if instance.amount < order.total_incl_tax:
+        return
+    try:
+        rewards.reverse_order(order, reason="Refunded")
+    except Exception:  # noqa: BLE001
+        logger.exception("Referral reversal failed for refund %s", instance.pk)
+
+
+def connect() -> None:
+    PaymentEvent = get_model("order", "PaymentEvent")
+    user_registered.connect(on_user_registered, dispatch_uid="loyalty_referrals.registered")
+    order_placed.connect(on_order_placed, dispatch_uid="loyalty_referrals.order_placed")
+    post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_referrals.post_checkout")
+    order_status_changed.connect(
+        on_order_status_changed, dispatch_uid="loyalty_referrals.order_status_changed"
+    )
+    post_save.connect(
+        on_payment_event_saved, sender=PaymentEvent, dispatch_uid="loyalty_referrals.payment_event"
+    )
