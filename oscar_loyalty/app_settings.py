@@ -13,6 +13,7 @@ which name the exact setting. The full list is documented in
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 PREFIX = "OSCAR_LOYALTY_"
@@ -44,6 +45,11 @@ class AppSettings:
     # Tiers -----------------------------------------------------------------
 
     @property
+    def TIER_CHANGE_EMAIL(self) -> bool:
+        """Email members when their tier changes (up or down; not the first tier on joining)."""
+        return self._setting("TIER_CHANGE_EMAIL", True)
+
+    @property
     def TIER_WINDOW_MONTHS(self) -> int:
         """Rolling window, in months, over which qualifying spend is summed."""
         return self._setting("TIER_WINDOW_MONTHS", 12)
@@ -63,6 +69,136 @@ class AppSettings:
     def REFUND_EVENT_TYPES(self) -> tuple[str, ...]:
         """Names of Oscar ``PaymentEventType``s that mean money went back."""
         return tuple(self._setting("REFUND_EVENT_TYPES", ("Refunded", "Refund")))
+
+    # Points ----------------------------------------------------------------
+
+    @property
+    def POINTS_EARNING_POLICY(self) -> str:
+        """Dotted path of the earning policy class (see ``apps.points.policies``)."""
+        return self._setting(
+            "POINTS_EARNING_POLICY", "oscar_loyalty.apps.points.policies.DefaultEarningPolicy"
+        )
+
+    @property
+    def POINTS_PER_UNIT(self) -> Decimal:
+        """Points earned per currency unit paid for products (after discounts)."""
+        return Decimal(str(self._setting("POINTS_PER_UNIT", "1")))
+
+    @property
+    def POINTS_EARN_ON_TAX(self) -> bool:
+        """Whether tax counts towards points (default: prices excluding tax)."""
+        return self._setting("POINTS_EARN_ON_TAX", False)
+
+    @property
+    def POINTS_EARN_ON_SHIPPING(self) -> bool:
+        """Whether the shipping charge earns points too."""
+        return self._setting("POINTS_EARN_ON_SHIPPING", False)
+
+    @property
+    def POINTS_EXCLUDED_PRODUCT_CLASSES(self) -> tuple[str, ...]:
+        """Product class names that earn nothing; default: the membership product class."""
+        value = self._setting("POINTS_EXCLUDED_PRODUCT_CLASSES", None)
+        if value is None:
+            return (self.MEMBERSHIP_PRODUCT_CLASS,)
+        return tuple(value)
+
+    @property
+    def POINTS_EXCLUDED_CATEGORIES(self) -> tuple[str, ...]:
+        """Category slugs whose products earn nothing (gift cards, deposits)."""
+        return tuple(self._setting("POINTS_EXCLUDED_CATEGORIES", ()))
+
+    @property
+    def POINTS_CATEGORY_MULTIPLIERS(self) -> dict[str, Decimal]:
+        """Category slug -> multiplier; a product in several uses the highest."""
+        raw = self._setting("POINTS_CATEGORY_MULTIPLIERS", {})
+        return {str(k): Decimal(str(v)) for k, v in raw.items()}
+
+    @property
+    def POINTS_RANGE_MULTIPLIERS(self) -> dict[str, Decimal]:
+        """Oscar range slug -> multiplier; combined with categories, the highest wins."""
+        raw = self._setting("POINTS_RANGE_MULTIPLIERS", {})
+        return {str(k): Decimal(str(v)) for k, v in raw.items()}
+
+    @property
+    def POINTS_ROUNDING(self) -> str:
+        """Decimal rounding mode for points earned per line (``ROUND_DOWN``)."""
+        return self._setting("POINTS_ROUNDING", "ROUND_DOWN")
+
+    @property
+    def POINTS_EARNED_EMAIL(self) -> bool:
+        """Email members when earned points become spendable."""
+        return self._setting("POINTS_EARNED_EMAIL", True)
+
+    @property
+    def POINTS_PENDING_DAYS(self) -> int:
+        """Return window: earned points become spendable this many days after the order."""
+        return self._setting("POINTS_PENDING_DAYS", 14)
+
+    @property
+    def POINTS_MATURE_STATUSES(self) -> tuple[str, ...]:
+        """Order statuses that make pending points spendable at once (e.g. "Complete")."""
+        return tuple(self._setting("POINTS_MATURE_STATUSES", ()))
+
+    @property
+    def POINTS_EXPIRY_MONTHS(self) -> int | None:
+        """Months after which earned points expire; ``None``: they never expire."""
+        return self._setting("POINTS_EXPIRY_MONTHS", 24)
+
+    @property
+    def POINTS_EXPIRY_END_OF_MONTH(self) -> bool:
+        """Round each expiry date up to the end of its month."""
+        return self._setting("POINTS_EXPIRY_END_OF_MONTH", False)
+
+    @property
+    def POINTS_EXPIRY_REMINDER_DAYS(self) -> int:
+        """Days before points expire when the reminder email goes out (0: none)."""
+        return self._setting("POINTS_EXPIRY_REMINDER_DAYS", 30)
+
+    @property
+    def POINTS_BONUSES(self) -> dict[str, int]:
+        """Points for each one-off bonus: join, birthday, newsletter, profile."""
+        defaults = {"join": 0, "birthday": 0, "newsletter": 0, "profile": 0}
+        return {**defaults, **self._setting("POINTS_BONUSES", {})}
+
+    @property
+    def POINTS_ALLOW_NEGATIVE_BALANCE(self) -> bool:
+        """When a reversal takes more than the balance: negative balance (True) or a debt."""
+        return self._setting("POINTS_ALLOW_NEGATIVE_BALANCE", False)
+
+    @property
+    def POINTS_VALUE(self) -> Decimal:
+        """Money one point is worth when spent (default 0.01: 100 points = 1.00)."""
+        return Decimal(str(self._setting("POINTS_VALUE", "0.01")))
+
+    @property
+    def POINTS_REDEEM_MIN_POINTS(self) -> int:
+        """Fewest points a shopper may apply to one basket."""
+        return self._setting("POINTS_REDEEM_MIN_POINTS", 1)
+
+    @property
+    def POINTS_REDEEM_MIN_BALANCE(self) -> int:
+        """Available balance a member needs before spending any points."""
+        return self._setting("POINTS_REDEEM_MIN_BALANCE", 0)
+
+    @property
+    def POINTS_REDEEM_MIN_ORDER(self) -> Decimal:
+        """Basket total (before points) below which points cannot be spent."""
+        return Decimal(str(self._setting("POINTS_REDEEM_MIN_ORDER", "0.00")))
+
+    @property
+    def POINTS_REDEEM_MAX_SHARE(self) -> Decimal:
+        """Largest share of the basket total points may pay (0-1; 1: all of it)."""
+        return Decimal(str(self._setting("POINTS_REDEEM_MAX_SHARE", "1")))
+
+    @property
+    def POINTS_RESERVATION_MINUTES(self) -> int:
+        """How long applied points stay reserved for a basket before they are released."""
+        return self._setting("POINTS_RESERVATION_MINUTES", 60)
+
+    @property
+    def POINTS_BATCH_SIZE(self) -> int:
+        """Rows per batch for the daily expiry and maturing commands."""
+        return self._setting("POINTS_BATCH_SIZE", 500)
 
     # Email -----------------------------------------------------------------
 
@@ -87,6 +223,225 @@ class AppSettings:
     def CONSENT_CHANNELS_OFFERED(self) -> tuple[str, ...]:
         """Marketing channels for which the join form offers a consent checkbox."""
         return tuple(self._setting("CONSENT_CHANNELS_OFFERED", ("email", "sms", "whatsapp")))
+
+    @property
+    def DOUBLE_OPT_IN(self) -> bool:
+        """Marketing email consent from a form stays pending until its confirmation link."""
+        return self._setting("DOUBLE_OPT_IN", True)
+
+    @property
+    def EMAIL_HASH_KEY(self) -> str:
+        """Key of the HMAC that hashes addresses (suppressions); default ``SECRET_KEY``.
+
+        Set it explicitly in production: rotating ``SECRET_KEY`` would otherwise
+        orphan every suppression.
+        """
+        from django.conf import settings
+
+        return self._setting("EMAIL_HASH_KEY", None) or settings.SECRET_KEY
+
+    @property
+    def SITE_URL(self) -> str | None:
+        """Scheme and host for links in emails (``https://shop.example``).
+
+        ``None``: ``https://`` plus the domain of the current ``Site``.
+        """
+        return self._setting("SITE_URL", None)
+
+    # Marketing email (§30A) ------------------------------------------------
+
+    @property
+    def ADVERTISING_SUBJECT_PREFIX(self) -> str:
+        """Prefix of every marketing subject (§30A: "פרסומת"); "" turns it off."""
+        return self._setting("ADVERTISING_SUBJECT_PREFIX", "פרסומת")
+
+    @property
+    def SENDER_NAME(self) -> str:
+        """Advertiser's name in the footer of every marketing message."""
+        return self._setting("SENDER_NAME", "")
+
+    @property
+    def SENDER_ADDRESS(self) -> str:
+        """Advertiser's postal address in the marketing footer."""
+        return self._setting("SENDER_ADDRESS", "")
+
+    @property
+    def SENDER_CONTACT(self) -> str:
+        """Advertiser's contact details (phone, email) in the marketing footer."""
+        return self._setting("SENDER_CONTACT", "")
+
+    @property
+    def ADVERTISING_EMAIL_TYPES(self) -> tuple[str, ...]:
+        """Member email types that advertise: they need marketing consent and get the footer."""
+        return tuple(self._setting("ADVERTISING_EMAIL_TYPES", ("birthday", "referral_reward")))
+
+    # Newsletter sending ----------------------------------------------------
+
+    @property
+    def ESP_BATCH_LIMITS(self) -> dict[str, int]:
+        """Recipients per batch call, per ESP (Anymail ``esp_name``, lower case)."""
+        defaults = {
+            "mailgun": 1000,
+            "sendgrid": 1000,
+            "postmark": 500,
+            "amazon_ses": 50,
+            "brevo": 1000,
+            "sendinblue": 1000,
+            "mailjet": 50,
+            "resend": 100,
+            "sparkpost": 2000,
+            "test": 500,
+        }
+        return {**defaults, **self._setting("ESP_BATCH_LIMITS", {})}
+
+    @property
+    def NEWSLETTER_BATCH_SIZE(self) -> int | None:
+        """Fixed recipients per batch; ``None``: the ESP's limit from ``ESP_BATCH_LIMITS``."""
+        return self._setting("NEWSLETTER_BATCH_SIZE", None)
+
+    @property
+    def MERGE_FIELD_FORMAT(self) -> str | None:
+        """How a merge field is written for the ESP, e.g. ``"%recipient.{}%"`` (Mailgun).
+
+        ``None``: chosen from the ESP's name (see ``docs/newsletter.md``).
+        """
+        return self._setting("MERGE_FIELD_FORMAT", None)
+
+    @property
+    def NEWSLETTER_LEASE_SECONDS(self) -> int:
+        """How long a worker holds a claimed chunk before another may take it over."""
+        return self._setting("NEWSLETTER_LEASE_SECONDS", 600)
+
+    @property
+    def NEWSLETTER_MAX_ATTEMPTS(self) -> int:
+        """Attempts for a transient ESP error before a message is marked failed."""
+        return self._setting("NEWSLETTER_MAX_ATTEMPTS", 5)
+
+    @property
+    def NEWSLETTER_RETRY_SECONDS(self) -> int:
+        """First retry delay; it doubles with each attempt."""
+        return self._setting("NEWSLETTER_RETRY_SECONDS", 60)
+
+    @property
+    def NEWSLETTER_UNCONFIRMED_HOURS(self) -> int:
+        """Hours a message handed to the ESP without an answer waits for the ESP's
+        webhook before it is marked "unknown" (never resent)."""
+        return self._setting("NEWSLETTER_UNCONFIRMED_HOURS", 24)
+
+    # Offers and prices -----------------------------------------------------
+
+    @property
+    def MEMBER_PRICE_HINT(self) -> bool:
+        """Show non-members "Members pay X" on product pages."""
+        return self._setting("MEMBER_PRICE_HINT", True)
+
+    @property
+    def WELCOME_GIFT(self) -> str:
+        """What a new member gets: ``"none"``, ``"voucher"`` or ``"points"``."""
+        return self._setting("WELCOME_GIFT", "none")
+
+    @property
+    def WELCOME_OFFER(self) -> str:
+        """Slug of the voucher offer behind the welcome voucher (``WELCOME_GIFT = "voucher"``)."""
+        return self._setting("WELCOME_OFFER", "")
+
+    @property
+    def WELCOME_VOUCHER_DAYS(self) -> int:
+        """Days the welcome voucher stays valid after joining."""
+        return self._setting("WELCOME_VOUCHER_DAYS", 30)
+
+    @property
+    def WELCOME_POINTS(self) -> int:
+        """Bonus points for a new member (``WELCOME_GIFT = "points"``; needs the points app)."""
+        return self._setting("WELCOME_POINTS", 0)
+
+    @property
+    def BIRTHDAY_OFFER(self) -> str:
+        """Slug of the voucher offer behind birthday vouchers; empty: no birthday gifts."""
+        return self._setting("BIRTHDAY_OFFER", "")
+
+    @property
+    def BIRTHDAY_DAYS_BEFORE(self) -> int:
+        """Days before the birthday the voucher becomes valid (and is issued)."""
+        return self._setting("BIRTHDAY_DAYS_BEFORE", 0)
+
+    @property
+    def BIRTHDAY_DAYS_AFTER(self) -> int:
+        """Days after the birthday the voucher stays valid."""
+        return self._setting("BIRTHDAY_DAYS_AFTER", 7)
+
+    @property
+    def BIRTHDAY_CHANGE_BLOCK_DAYS(self) -> int:
+        """A birthday changed within this many days earns no gift that year."""
+        return self._setting("BIRTHDAY_CHANGE_BLOCK_DAYS", 60)
+
+    # Referrals -------------------------------------------------------------
+
+    @property
+    def REFERRALS_CODE_LENGTH(self) -> int:
+        """Characters in a member's referral code (from an unambiguous alphabet, 6-32)."""
+        return self._setting("REFERRALS_CODE_LENGTH", 8)
+
+    @property
+    def REFERRALS_ATTRIBUTION_DAYS(self) -> int:
+        """Days a visit through a share link is remembered (signed cookie and session)."""
+        return self._setting("REFERRALS_ATTRIBUTION_DAYS", 30)
+
+    @property
+    def REFERRALS_FRIEND_REWARD(self) -> str:
+        """The new customer's reward: ``"voucher"``, ``"points"`` or ``"none"``."""
+        return self._setting("REFERRALS_FRIEND_REWARD", "voucher")
+
+    @property
+    def REFERRALS_FRIEND_OFFER(self) -> str:
+        """Slug of the voucher offer behind the new customer's single-use voucher."""
+        return self._setting("REFERRALS_FRIEND_OFFER", "referral-friend")
+
+    @property
+    def REFERRALS_FRIEND_VOUCHER_DAYS(self) -> int:
+        """Days the new customer's voucher stays valid."""
+        return self._setting("REFERRALS_FRIEND_VOUCHER_DAYS", 30)
+
+    @property
+    def REFERRALS_FRIEND_POINTS(self) -> int:
+        """Points for the new customer (``FRIEND_REWARD = "points"``), when the order matures."""
+        return self._setting("REFERRALS_FRIEND_POINTS", 0)
+
+    @property
+    def REFERRALS_REFERRER_REWARD(self) -> str:
+        """The referrer's reward: ``"points"``, ``"voucher"`` or ``"none"``."""
+        return self._setting("REFERRALS_REFERRER_REWARD", "points")
+
+    @property
+    def REFERRALS_REFERRER_POINTS(self) -> int:
+        """Points for the referrer when the friend's first order matures."""
+        return self._setting("REFERRALS_REFERRER_POINTS", 500)
+
+    @property
+    def REFERRALS_REFERRER_OFFER(self) -> str:
+        """Slug of the voucher offer behind the referrer's voucher (``"voucher"`` reward)."""
+        return self._setting("REFERRALS_REFERRER_OFFER", "")
+
+    @property
+    def REFERRALS_MONTHLY_CAP(self) -> int | None:
+        """Most referrer rewards per referrer per calendar month; ``None``: no cap."""
+        return self._setting("REFERRALS_MONTHLY_CAP", None)
+
+    @property
+    def REFERRALS_TOTAL_CAP(self) -> int | None:
+        """Most referrer rewards per referrer in total; ``None``: no cap."""
+        return self._setting("REFERRALS_TOTAL_CAP", None)
+
+    @property
+    def REFERRALS_PAYMENT_FINGERPRINT(self) -> str | None:
+        """Dotted path of a function ``order -> str | None`` giving a payment fingerprint."""
+        return self._setting("REFERRALS_PAYMENT_FINGERPRINT", None)
+
+    @property
+    def REFERRALS_RATE_LIMIT(self) -> tuple[int, int]:
+        """``(attempts, seconds)``: code entries allowed per session and per IP address."""
+        attempts, seconds = self._setting("REFERRALS_RATE_LIMIT", (10, 3600))
+        return int(attempts), int(seconds)
 
 
 _app_settings = AppSettings()

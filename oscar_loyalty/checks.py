@@ -91,7 +91,33 @@ def check_settings(app_configs=None, **kwargs) -> list:
                         id="oscar_loyalty.E_CONSENT_WORDING",
                     )
                 )
+    errors += sender_problems()
     return errors
+
+
+def sender_problems() -> list[Error]:
+    """§30A: every advertisement names the advertiser and how to reach them.
+
+    Required as soon as the add-on can send advertising: the newsletter app is
+    installed or a member email type is declared advertising.
+    """
+    from django.apps import apps
+
+    sends_ads = apps.is_installed("oscar_loyalty.apps.newsletter") or bool(
+        app_settings.ADVERTISING_EMAIL_TYPES
+    )
+    if not sends_ads:
+        return []
+    return [
+        Error(
+            f"{PREFIX}{name} is empty, but the add-on sends advertising email: the footer of "
+            "every marketing message must show the sender's name, address and contact details "
+            "(Israel's Communications Law §30A).",
+            id=f"oscar_loyalty.E_{name}",
+        )
+        for name in ("SENDER_NAME", "SENDER_ADDRESS", "SENDER_CONTACT")
+        if not str(getattr(app_settings, name) or "").strip()
+    ]
 
 
 @register(Tags.templates)

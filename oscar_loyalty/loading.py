@@ -6,7 +6,9 @@ Enable it with one setting::
 
 Every ``get_class`` call Oscar makes then returns the add-on's class where one
 is listed below, and Oscar's usual lookup (including the store's forked apps)
-for everything else. A store that already has its own loader calls
+for everything else (an override whose app is not installed is skipped, so
+the member-price ``Selector`` needs ``oscar_loyalty.apps.offers``). A store
+that already has its own loader calls
 ``loyalty_override`` from it first.
 """
 
@@ -19,12 +21,22 @@ OVERRIDES: dict[tuple[str, str], str] = {
     ("customer.forms", "EmailUserCreationForm"): (
         "oscar_loyalty.apps.membership.forms.ClubRegistrationForm"
     ),
+    ("partner.strategy", "Selector"): "oscar_loyalty.apps.offers.strategy.Selector",
 }
+
+
+def _app_installed(path: str) -> bool:
+    # "oscar_loyalty.apps.offers.strategy.Selector" needs "oscar_loyalty.apps.offers";
+    # read from settings, as Oscar may call get_class before the app registry is ready.
+    from django.conf import settings
+
+    app = ".".join(path.split(".")[:3])
+    return any(name == app or name.startswith(app + ".") for name in settings.INSTALLED_APPS)
 
 
 def loyalty_override(module_label: str, classname: str):
     path = OVERRIDES.get((module_label, classname))
-    return import_string(path) if path else None
+    return import_string(path) if path and _app_installed(path) else None
 
 
 def class_loader(module_label: str, classnames: list[str], module_prefix: str):

@@ -11,4 +11,8 @@ app_name = "loyalty"
 
 urlpatterns = [
     path("", include("oscar_loyalty.apps.membership.urls")),
+    path("points/", include("oscar_loyalty.apps.points.urls")),
+    path("offers/", include("oscar_loyalty.apps.offers.urls")),
+    path("preferences/", include("oscar_loyalty.apps.consent.urls")),
+    path("r/", include("oscar_loyalty.apps.referrals.urls")),
 ]

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "oscar_loyalty",
     "oscar_loyalty.apps.consent.apps.ConsentConfig",
     "oscar_loyalty.apps.membership.apps.MembershipConfig",
+    "oscar_loyalty.apps.newsletter.apps.NewsletterConfig",
+    "oscar_loyalty.apps.offers.apps.OffersConfig",
+    "oscar_loyalty.apps.points.apps.PointsConfig",
+    "oscar_loyalty.apps.referrals.apps.ReferralsConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -80,6 +84,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap4",
     "anymail",
+    "django_tasks",
+    "django_tasks_db",
     # Wagtail, beside the store (its admin at /cms/, its pages at /pages/).
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -147,8 +153,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
-# The simple engine searches the database directly; its "update" is a no-op.
+# Whoosh: a pure-Python search index, so the catalogue pages (which Oscar
+# serves through haystack) list products without a search server. Products
+# are indexed as they are saved; `loyalty_demo_data` builds the index once.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": str(ROOT_DIR / "var" / "whoosh_index"),
+        "INCLUDE_SPELLING": True,
+    }
+}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.RealtimeSignalProcessor"
+# The simple engine (used by the tests) searches the database directly; its
+# "update" is a no-op.
 warnings.filterwarnings("ignore", "update is not implemented", UserWarning)
 
 # Internationalisation: English source strings, Hebrew first-class (right to left).
@@ -167,7 +184,17 @@ MEDIA_ROOT = ROOT_DIR / "var" / "media"
 # backend (and its ANYMAIL settings) to send for real.
 EMAIL_BACKEND = "sandbox.mail.ConsoleTestBackend"
 DEFAULT_FROM_EMAIL = "Club <club@example.com>"
-ANYMAIL = {}
+ANYMAIL = {
+    # Basic auth on Anymail's webhook URLs (https://user:password@host/anymail/<esp>/tracking/).
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "sandbox:webhook-secret"),
+    # The ESP's own signature where it has one (Mailgun shown; see docs/newsletter.md).
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "sandbox-key"),
+}
+
+# Background work (django-tasks): the database backend, no broker; run
+# ``manage.py db_worker``. Scaling out: docs/newsletter.md (RQ on Redis).
+# tests/settings.py runs tasks inline instead.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap4"
 CRISPY_TEMPLATE_PACK = "bootstrap4"
@@ -192,6 +219,11 @@ OSCAR_THUMBNAILER = "oscar.core.thumbnails.SorlThumbnail"
 
 # oscar-loyalty (every setting and its default: docs/settings.md)
 OSCAR_LOYALTY_CANCELLED_ORDER_STATUSES = ["Cancelled", "Refunded"]
+# §30A: who advertises, shown in the footer of every marketing message.
+OSCAR_LOYALTY_SENDER_NAME = "Oscar Loyalty Sandbox Ltd."
+OSCAR_LOYALTY_SENDER_ADDRESS = "1 Rothschild Blvd, Tel Aviv"
+OSCAR_LOYALTY_SENDER_CONTACT = "club@example.com, +972-3-000-0000"
+OSCAR_LOYALTY_SITE_URL = "http://127.0.0.1:8000"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Oscar Loyalty Sandbox"

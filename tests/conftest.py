@@ -14,8 +14,12 @@ from tests.factories import PlanFactory
 
 
 @pytest.fixture(autouse=True)
-def _english_and_clean_outbox(settings, mailoutbox):
+def _english_and_anymail_outbox(settings, mailoutbox):
     settings.LANGUAGE_CODE = "en"
+    # Django's test set-up swaps in locmem; put Anymail's test backend back so
+    # every test sends through Anymail's real payload code (it also fills
+    # mail.outbox, and adds ``anymail_test_params`` to each message).
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     return mailoutbox
 
 

@@ -9,6 +9,11 @@ import os
 from sandbox.settings import *  # noqa: F403
 
 DEBUG = False
+# Tasks run at once, inside the test; tests that need the real worker say so.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# No index files in tests: the simple engine reads the database directly.
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False}

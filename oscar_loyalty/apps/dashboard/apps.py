@@ -7,6 +7,16 @@ CHANGE_PLAN = ["is_staff", "loyalty_membership.view_plan", "loyalty_membership.c
 ADD_PLAN = ["is_staff", "loyalty_membership.view_plan", "loyalty_membership.add_plan"]
 CHANGE_TIER = ["is_staff", "loyalty_membership.view_tier", "loyalty_membership.change_tier"]
 ADD_TIER = ["is_staff", "loyalty_membership.view_tier", "loyalty_membership.add_tier"]
+VIEW_POINTS = ["is_staff", "loyalty_points.view_pointsentry"]
+ADJUST_POINTS = ["is_staff", "loyalty_points.view_pointsentry", "loyalty_points.add_pointsentry"]
+VIEW_PROMOTION = ["is_staff", "loyalty_points.view_pointspromotion"]
+CHANGE_PROMOTION = VIEW_PROMOTION + ["loyalty_points.change_pointspromotion"]
+ADD_PROMOTION = VIEW_PROMOTION + ["loyalty_points.add_pointspromotion"]
+
+MANAGE_OFFERS = ["is_staff", "offer.view_conditionaloffer", "offer.change_conditionaloffer"]
+MANAGE_DRAWS = ["is_staff", "loyalty_offers.view_prizedraw", "loyalty_offers.change_prizedraw"]
+VIEW_REFERRALS = ["is_staff", "loyalty_referrals.view_referral"]
+REVIEW_REFERRALS = VIEW_REFERRALS + ["loyalty_referrals.change_referral"]
 
 
 class LoyaltyDashboardConfig(OscarDashboardConfig):
@@ -26,6 +36,14 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
 
     default_permissions = VIEW_MEMBER
     permissions_map = {
+        "loyalty-offers-list": MANAGE_OFFERS,
+        "loyalty-offers-promotion-state": MANAGE_OFFERS,
+        "loyalty-offers-create": MANAGE_OFFERS,
+        "loyalty-offers-update": MANAGE_OFFERS,
+        "loyalty-offers-draw-create": MANAGE_DRAWS,
+        "loyalty-offers-draw-detail": MANAGE_DRAWS,
+        "loyalty-offers-draw-update": MANAGE_DRAWS,
+        "loyalty-offers-draw-run": MANAGE_DRAWS,
         "loyalty-member-list": VIEW_MEMBER,
         "loyalty-member-detail": VIEW_MEMBER,
         "loyalty-member-lookup": VIEW_MEMBER,
@@ -37,10 +55,20 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-tier-create": ADD_TIER,
         "loyalty-tier-update": CHANGE_TIER,
         "loyalty-tier-toggle": CHANGE_TIER,
+        "loyalty-points-member": VIEW_POINTS,
+        "loyalty-points-adjust": ADJUST_POINTS,
+        "loyalty-points-export": VIEW_POINTS,
+        "loyalty-points-promotion-list": VIEW_PROMOTION,
+        "loyalty-points-promotion-create": ADD_PROMOTION,
+        "loyalty-points-promotion-update": CHANGE_PROMOTION,
+        "loyalty-points-promotion-toggle": CHANGE_PROMOTION,
+        "loyalty-referrals-list": VIEW_REFERRALS,
+        "loyalty-referrals-stats": VIEW_REFERRALS,
+        "loyalty-referrals-decide": REVIEW_REFERRALS,
     }
 
     def get_urls(self):
-        from . import views
+        from . import offers_views, points_views, referrals_views, views
 
         urls = [
             path("members/", views.MemberListView.as_view(), name="loyalty-member-list"),
@@ -68,5 +96,47 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
                 views.TierToggleView.as_view(),
                 name="loyalty-tier-toggle",
             ),
+            *self.get_points_urls(points_views),
+            *offers_views.get_urls(),
+            *referrals_views.get_urls(),
         ]
         return self.post_process_urls(urls)
+
+    def get_points_urls(self, points_views):
+        return [
+            path(
+                "members/<int:pk>/points/",
+                points_views.MemberPointsView.as_view(),
+                name="loyalty-points-member",
+            ),
+            path(
+                "members/<int:pk>/points/adjust/",
+                points_views.AdjustPointsView.as_view(),
+                name="loyalty-points-adjust",
+            ),
+            path(
+                "points/export/",
+                points_views.LedgerExportView.as_view(),
+                name="loyalty-points-export",
+            ),
+            path(
+                "points/promotions/",
+                points_views.PromotionListView.as_view(),
+                name="loyalty-points-promotion-list",
+            ),
+            path(
+                "points/promotions/create/",
+                points_views.PromotionCreateView.as_view(),
+                name="loyalty-points-promotion-create",
+            ),
+            path(
+                "points/promotions/<int:pk>/",
+                points_views.PromotionUpdateView.as_view(),
+                name="loyalty-points-promotion-update",
+            ),
+            path(
+                "points/promotions/<int:pk>/toggle/",
+                points_views.PromotionToggleView.as_view(),
+                name="loyalty-points-promotion-toggle",
+            ),
+        ]

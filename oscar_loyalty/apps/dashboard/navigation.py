@@ -16,5 +16,16 @@ NAVIGATION = {
         {"label": _("Members"), "url_name": "loyalty_dashboard:loyalty-member-list"},
         {"label": _("Plans"), "url_name": "loyalty_dashboard:loyalty-plan-list"},
         {"label": _("Tiers"), "url_name": "loyalty_dashboard:loyalty-tier-list"},
+        {
+            "label": _("Points promotions"),
+            "url_name": "loyalty_dashboard:loyalty-points-promotion-list",
+        },
+        {"label": _("Points ledger (CSV)"), "url_name": "loyalty_dashboard:loyalty-points-export"},
+        {"label": _("Club promotions"), "url_name": "loyalty_dashboard:loyalty-offers-list"},
+        {"label": _("Referrals"), "url_name": "loyalty_dashboard:loyalty-referrals-list"},
+        {
+            "label": _("Referral funnel"),
+            "url_name": "loyalty_dashboard:loyalty-referrals-stats",
+        },
     ],
 }

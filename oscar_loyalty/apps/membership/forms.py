@@ -70,6 +70,10 @@ class ClubRegistrationForm(ConsentFieldsMixin, EmailUserCreationForm):
     """
 
     join_club = forms.BooleanField(label=_("Join the customer club (free)"), required=False)
+    # Read from request.POST by the referrals app's ``user_registered`` receiver.
+    referral_code = forms.CharField(
+        label=_("A friend's referral code (optional)"), max_length=32, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -404,11 +404,23 @@ def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: st
         transaction.on_commit(
             lambda: signals.tier_changed.send(sender=Member, member=member, change=change)
         )
+        if change.from_tier_id is not None and app_settings.TIER_CHANGE_EMAIL:
+            transaction.on_commit(lambda: _send_tier_email(member, change))
     Member.objects.filter(pk=member.pk).update(
         tier=tier, qualifying_spend=spend, tier_computed_at=now
     )
     member.tier, member.qualifying_spend, member.tier_computed_at = tier, spend, now
     return change
+
+
+def _send_tier_email(member: Member, change: TierChange) -> None:
+    from oscar_loyalty.mail import send_member_email
+
+    send_member_email(
+        member,
+        email_type="tier_changed",
+        context={"tier": change.to_tier.name if change.to_tier else "—", "change": change},
+    )
 
 
 def _active_tiers() -> list[Tier]:

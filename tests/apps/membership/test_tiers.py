@@ -115,3 +115,29 @@ def test_tier_history_cannot_be_edited_or_deleted(free_plan, tiers):
         change.delete()
     with pytest.raises(AppendOnlyError):
         TierChange.objects.all().delete()
+
+
+def test_a_tier_change_is_emailed_but_the_first_tier_on_joining_is_not(
+    free_plan, tiers, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="climber@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.join_club(user)
+    assert not [m for m in mailoutbox if "tier" in m.subject]
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(user, "600.00")
+    tier_mails = [m for m in mailoutbox if "tier" in m.subject]
+    assert len(tier_mails) == 1 and tier_mails[0].to == ["climber@example.com"]
+    assert "Gold" in tier_mails[0].body
+
+
+def test_tier_change_emails_can_be_switched_off(
+    free_plan, tiers, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.OSCAR_LOYALTY_TIER_CHANGE_EMAIL = False
+    user = UserFactory()
+    services.join_club(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(user, "600.00")
+    assert Member.objects.get(user=user).tier == tiers["gold"]
+    assert not [m for m in mailoutbox if "tier" in m.subject]

@@ -10,8 +10,10 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal as D
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -164,6 +166,11 @@ class Command(BaseCommand):
             is_public=False,
             product_class=ProductClass.objects.get(name="Standard"),
         )
+        if apps.is_installed("oscar_loyalty.apps.points"):
+            # The demo orders are months old: their points are past the return window.
+            call_command("loyalty_mature_points", verbosity=0, stdout=self.stdout)
+        # Oscar's catalogue pages are served from the search index.
+        call_command("rebuild_index", interactive=False, verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(products)} products, {Member.objects.count()} members, "
@@ -288,7 +295,8 @@ class Command(BaseCommand):
             member = services.join_club(
                 user, plan=plans["free"], now=joined, language="he" if index % 3 == 0 else "en"
             )
-            grant_consents(user, channels=channels, source="join")
+            # Demo members count as imported with confirmed consent (no opt-in mails).
+            grant_consents(user, channels=channels, source="import")
             services.update_profile(
                 member,
                 birthday=birthday,
@@ -352,6 +360,13 @@ class Command(BaseCommand):
         # Back-date after placing, so that the history spreads over the year
         # (Oscar stamps date_placed with now()); memberships follow their order.
         Order.objects.filter(pk=order.pk).update(date_placed=placed)
+        if apps.is_installed("oscar_loyalty.apps.points"):
+            from oscar_loyalty.apps.points.models import PointsEarning
+
+            # The points' return window runs from the (back-dated) order date.
+            PointsEarning.objects.filter(order=order).update(
+                matures_at=placed + timedelta(days=app_settings.POINTS_PENDING_DAYS)
+            )
         member = Member.objects.filter(user=user).first()
         if member is not None:
             member.terms.filter(order=order).update(created_at=placed, starts_at=placed)
