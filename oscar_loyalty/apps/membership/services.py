@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -28,8 +27,18 @@ from oscar_loyalty.exceptions import (
     PlanUnavailable,
 )
 
-from .models import ZERO, Member, MembershipTerm, Plan, Tier, TierChange
+from .models import ZERO, Member, MembershipTerm, Plan, TierChange
 from .numbers import generate_number, is_valid_number, normalise_number
+
+# Tier functions live in ``tiers``; re-exported so callers keep one entry point.
+from .tiers import (  # noqa: F401
+    _recompute_tier_locked,
+    qualifying_spend,
+    qualifying_spend_queryset,
+    recompute_all_tiers,
+    recompute_tier,
+    tier_for_spend,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -350,129 +359,6 @@ def send_renewal_reminders(*, now: datetime | None = None) -> int:
             )
             sent += 1
     return sent
-
-
-# Tiers ---------------------------------------------------------------------
-
-
-def qualifying_spend_queryset(*, now: datetime):
-    """Order lines that count towards tiers: paid-for products, not membership fees.
-
-    Line prices after discounts (so points spent as money do not count),
-    without shipping; orders in a cancelled status are left out.
-    """
-    Line = get_model("order", "Line")
-    since = add_months(now, -app_settings.TIER_WINDOW_MONTHS)
-    return (
-        Line.objects.filter(order__date_placed__gt=since, order__date_placed__lte=now)
-        .exclude(order__status__in=app_settings.CANCELLED_ORDER_STATUSES)
-        .exclude(product__loyalty_plan__isnull=False)
-    )
-
-
-def qualifying_spend(member: Member, *, now: datetime) -> Decimal:
-    if member.user_id is None:
-        return ZERO
-    total = (
-        qualifying_spend_queryset(now=now)
-        .filter(order__user_id=member.user_id)
-        .aggregate(total=Sum("line_price_incl_tax"))["total"]
-    )
-    return (total or ZERO).quantize(Decimal("0.01"))
-
-
-def tier_for_spend(spend: Decimal, tiers: list[Tier]) -> Tier | None:
-    """The highest active tier whose threshold the spend reaches (tiers sorted ascending)."""
-    chosen = None
-    for tier in tiers:
-        if tier.qualifying_spend <= spend:
-            chosen = tier
-    return chosen
-
-
-def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: str, now: datetime):
-    change = None
-    if member.tier_id != (tier.pk if tier else None):
-        change = TierChange.objects.create(
-            member=member,
-            from_tier_id=member.tier_id,
-            to_tier=tier,
-            qualifying_spend=spend,
-            reason=reason,
-            created_at=now,
-        )
-        transaction.on_commit(
-            lambda: signals.tier_changed.send(sender=Member, member=member, change=change)
-        )
-        if change.from_tier_id is not None and app_settings.TIER_CHANGE_EMAIL:
-            transaction.on_commit(lambda: _send_tier_email(member, change))
-    Member.objects.filter(pk=member.pk).update(
-        tier=tier, qualifying_spend=spend, tier_computed_at=now
-    )
-    member.tier, member.qualifying_spend, member.tier_computed_at = tier, spend, now
-    return change
-
-
-def _send_tier_email(member: Member, change: TierChange) -> None:
-    from oscar_loyalty.mail import send_member_email
-
-    send_member_email(
-        member,
-        email_type="tier_changed",
-        context={"tier": change.to_tier.name if change.to_tier else "—", "change": change},
-    )
-
-
-def _active_tiers() -> list[Tier]:
-    return list(Tier.objects.filter(is_active=True).order_by("qualifying_spend", "pk"))
-
-
-def _recompute_tier_locked(member: Member, *, reason: str, now: datetime) -> TierChange | None:
-    spend = qualifying_spend(member, now=now)
-    return _apply_tier(
-        member, tier_for_spend(spend, _active_tiers()), spend, reason=reason, now=now
-    )
-
-
-def recompute_tier(
-    member: Member, *, reason: str = TierChange.REASON_ORDER, now: datetime | None = None
-) -> TierChange | None:
-    """Recompute one member's tier from their spend; record a change if there is one."""
-    now = _now(now)
-    with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        return _recompute_tier_locked(member, reason=reason, now=now)
-
-
-def recompute_all_tiers(*, now: datetime | None = None, batch_size: int = 2000) -> int:
-    """Daily recalculation: one aggregate query for everyone's spend, writes only for changes.
-
-    Returns the number of tier changes recorded.
-    """
-    now = _now(now)
-    tiers = _active_tiers()
-    spend_by_user = dict(
-        qualifying_spend_queryset(now=now)
-        .values_list("order__user_id")
-        .annotate(total=Sum("line_price_incl_tax"))
-        .values_list("order__user_id", "total")
-    )
-    changes = 0
-    members = Member.objects.filter(user__isnull=False).only("pk", "user_id", "tier_id")
-    for member in members.iterator(chunk_size=batch_size):
-        spend = (spend_by_user.get(member.user_id) or ZERO).quantize(Decimal("0.01"))
-        tier = tier_for_spend(spend, tiers)
-        if member.tier_id == (tier.pk if tier else None):
-            continue
-        with transaction.atomic():
-            locked = Member.objects.select_for_update().get(pk=member.pk)
-            if _apply_tier(locked, tier, spend, reason=TierChange.REASON_DAILY, now=now):
-                changes += 1
-    # One bulk write keeps the displayed spend fresh for members whose tier held.
-    Member.objects.filter(Q(tier_computed_at__isnull=True) | Q(tier_computed_at__lt=now)).update(
-        tier_computed_at=now
-    )
-    return changes
 
 
 # Profile -------------------------------------------------------------------
