@@ -1,15 +1,14 @@
 """Real threads against PostgreSQL: a draw runs once and a gift is issued once, however raced."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from oscar.test.factories import RangeFactory, UserFactory, create_product
 
 from oscar_loyalty.apps.offers import draws, gifts, services
 from oscar_loyalty.apps.offers.models import DrawWinner, MemberGift, PrizeDraw
 from oscar_loyalty.exceptions import OffersError
+from tests.concurrency import run_in_threads as shared_run_in_threads
 from tests.factories import MemberFactory, PlanFactory, PrizeDrawFactory
 
 THREADS = 8
@@ -28,24 +27,7 @@ pytestmark = [
 
 
 def run_in_threads(target, count=THREADS):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(target())
-        except OffersError as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+    return shared_run_in_threads(lambda _index: target(), count, expected=OffersError)
 
 
 def test_a_draw_run_from_several_tabs_at_once_is_drawn_once():

@@ -1,16 +1,16 @@
 """Real threads against a real PostgreSQL database: points are never spent twice."""
 
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from oscar.test.factories import create_product
 
 from oscar_loyalty.apps.points import redemption, services, verification
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
 from oscar_loyalty.exceptions import PointsError
 from tests.apps.points.conftest import make_basket, place, reapply
+from tests.concurrency import run_in_threads as shared_run_in_threads
 from tests.factories import MemberFactory
 
 THREADS = 20
@@ -29,24 +29,7 @@ pytestmark = [
 
 
 def run_in_threads(target, count):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except PointsError as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+    return shared_run_in_threads(target, count, expected=PointsError)
 
 
 def test_parallel_redemptions_never_spend_more_than_the_balance(points_settings):

@@ -1,11 +1,10 @@
 """Real threads against PostgreSQL: a referral is rewarded once and caps hold."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from oscar.test.factories import UserFactory, create_order, create_product
 
@@ -14,6 +13,7 @@ from oscar_loyalty.apps.referrals import rewards, services
 from oscar_loyalty.apps.referrals.models import Referral
 from oscar_loyalty.exceptions import ReferralError
 from tests.apps.points.conftest import make_basket
+from tests.concurrency import run_in_threads as shared_run_in_threads
 from tests.factories import MemberFactory
 
 THREADS = 8
@@ -29,24 +29,7 @@ pytestmark = [
 
 
 def run_in_threads(target, count):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except ReferralError as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+    return shared_run_in_threads(target, count, expected=ReferralError)
 
 
 def test_parallel_maturing_rewards_the_referrer_once(referral_settings):
