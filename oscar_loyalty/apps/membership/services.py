@@ -193,11 +193,16 @@ def activate_memberships_for_order(order, *, now: datetime | None = None) -> lis
     ``order_placed`` or running the daily reconciliation changes nothing.
     """
     now = _now(now)
-    lines = [
-        line
-        for line in order.lines.all()
-        if line.product_id and Plan.objects.filter(product_id=line.product_id).exists()
-    ]
+    # One query for the plans sold by this order, not one per line: this runs
+    # on the checkout path for every order.
+    all_lines = list(order.lines.all())
+    plans = {
+        plan.product_id: plan
+        for plan in Plan.objects.filter(
+            product_id__in=[line.product_id for line in all_lines if line.product_id]
+        )
+    }
+    lines = [line for line in all_lines if line.product_id in plans]
     if not lines or order.user_id is None:
         if lines:
             logger.warning("Order %s bought a membership without an account.", order.number)
@@ -208,7 +213,7 @@ def activate_memberships_for_order(order, *, now: datetime | None = None) -> lis
         for line in lines:
             if MembershipTerm.objects.filter(line=line).exists():
                 continue
-            plan = Plan.objects.get(product_id=line.product_id)
+            plan = plans[line.product_id]
             if member is None:
                 member = Member.objects.create(
                     user_id=order.user_id, number=_new_number(), plan=plan, joined_at=now

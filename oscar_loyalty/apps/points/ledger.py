@@ -93,14 +93,10 @@ def credit_locked(
 
     The rest goes into a new lot expiring per the settings.
     """
-    _check_key(key)
-    debt_paid = min(points, account.debt)
-    balance_change, debt_change = points - debt_paid, -debt_paid
-    entry = _write_entry(
+    entry, balance_change, debt_change, into_lot = _write_credit(
         account,
         kind,
-        balance_change,
-        debt_change,
+        points,
         reason,
         key,
         now,
@@ -109,13 +105,25 @@ def credit_locked(
         rate=rate,
         staff_user=staff_user,
     )
-    # A negative balance (OSCAR_LOYALTY_POINTS_ALLOW_NEGATIVE_BALANCE) is paid
-    # by the credit itself: the lot holds only what lands above zero.
-    into_lot = max(account.balance + balance_change, 0) - max(account.balance, 0)
     if into_lot > 0:
         _new_lot(account, entry, into_lot, now)
     change_totals_locked(account, balance=balance_change, debt=debt_change)
     return entry
+
+
+def _write_credit(account, kind, points, reason, key, now, **refs):
+    """Write a credit entry; owed points are paid off first.
+
+    Returns the entry, the balance and debt changes, and how many points land
+    above zero (what lots must hold). A negative balance
+    (OSCAR_LOYALTY_POINTS_ALLOW_NEGATIVE_BALANCE) is paid by the credit itself.
+    """
+    _check_key(key)
+    debt_paid = min(points, account.debt)
+    balance_change, debt_change = points - debt_paid, -debt_paid
+    entry = _write_entry(account, kind, balance_change, debt_change, reason, key, now, **refs)
+    into_lots = max(account.balance + balance_change, 0) - max(account.balance, 0)
+    return entry, balance_change, debt_change, into_lots
 
 
 def _new_lot(account: PointsAccount, entry: PointsEntry, points: int, now: datetime) -> PointsLot:
@@ -215,14 +223,10 @@ def return_to_lots_locked(
     so the shopper keeps the points longest; a lot already past its expiry
     is expired again by the next ``loyalty_expire_points`` run.
     """
-    _check_key(key)
-    debt_paid = min(points, account.debt)
-    balance_change, debt_change = points - debt_paid, -debt_paid
-    entry = _write_entry(
+    entry, balance_change, debt_change, into_lots = _write_credit(
         account,
         PointsEntry.REVERSE,
-        balance_change,
-        debt_change,
+        points,
         reason,
         key,
         now,
@@ -231,7 +235,6 @@ def return_to_lots_locked(
         rate=None,
         staff_user=None,
     )
-    into_lots = max(account.balance + balance_change, 0) - max(account.balance, 0)
     # Per lot: what the source took, less what earlier returns gave back.
     net_by_lot: dict[int, int] = dict(
         PointsLotUse.objects.filter(Q(entry=source) | Q(returned_from=source))
