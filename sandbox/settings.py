@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # First, so that the add-on's few template extensions are found before Oscar's.
     "oscar_loyalty",
     "oscar_loyalty.apps.consent.apps.ConsentConfig",
+    "oscar_loyalty.apps.journey.apps.JourneyConfig",
     "oscar_loyalty.apps.membership.apps.MembershipConfig",
     "oscar_loyalty.apps.newsletter.apps.NewsletterConfig",
     "oscar_loyalty.apps.offers.apps.OffersConfig",
