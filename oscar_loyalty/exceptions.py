@@ -21,6 +21,16 @@ class LoyaltyError(Exception):
         return self.message
 
 
+class RateLimited(LoyaltyError):
+    """Too many attempts from one client in the current window (see ``oscar_loyalty.ratelimit``)."""
+
+    default_message = "Too many attempts. Please wait a little and try again."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60, **context):
+        self.retry_after = retry_after
+        super().__init__(message, **context)
+
+
 # Membership ---------------------------------------------------------------
 
 
