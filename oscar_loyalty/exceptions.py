@@ -22,7 +22,7 @@ class LoyaltyError(Exception):
 
 
 class RateLimited(LoyaltyError):
-    """Too many attempts from one client in the current window (see ``oscar_loyalty.ratelimit``)."""
+    """Too many attempts from one client in the current window (``oscar_loyalty.ratelimit``)."""
 
     default_message = "Too many attempts. Please wait a little and try again."
 
