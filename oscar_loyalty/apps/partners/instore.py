@@ -1,0 +1,154 @@
+"""The store's own till: look up a member card and record an in-store purchase.
+
+An in-store purchase becomes a real Oscar order for the member's user (one
+line without a product, totals = the receipt amount), with the channel
+"in_store", and earns points exactly as a web order does: the earning is
+recorded with the points engine's order earning (pending, maturing like
+any order) and the member's tier is recomputed. Oscar's ``order_placed`` is
+not sent (its analytics receiver needs a product on every line); the club's
+``instore_purchase_recorded`` signal is, for stores that want to react.
+
+Partner API purchases are not Oscar orders: they are the partner's sales.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from oscar_loyalty import app_settings, signals
+from oscar_loyalty.apps.journey.models import OrderChannel
+from oscar_loyalty.apps.journey.services import record_order_channel
+from oscar_loyalty.apps.membership.models import Member, TierChange
+from oscar_loyalty.apps.membership.tiers import recompute_tier
+from oscar_loyalty.apps.points import earning
+from oscar_loyalty.apps.points import services as points
+from oscar_loyalty.exceptions import InStorePurchaseError
+from oscar_loyalty.money import CENT
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+OrderNote = get_model("order", "OrderNote")
+
+RECEIPT_RE = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
+MAX_AMOUNT = Decimal("1000000")
+
+
+def order_number(receipt: str) -> str:
+    return f"{app_settings.INSTORE_ORDER_NUMBER_PREFIX}{receipt}"
+
+
+def _status() -> str:
+    return app_settings.INSTORE_ORDER_STATUS or getattr(
+        settings, "OSCAR_INITIAL_ORDER_STATUS", "Pending"
+    )
+
+
+def record_purchase(
+    member: Member,
+    *,
+    amount: Decimal,
+    receipt: str,
+    staff_user=None,
+    request=None,
+    now: datetime | None = None,
+) -> tuple[object, bool]:
+    """Record a purchase at the till; returns ``(order, created)``.
+
+    Idempotent on the receipt reference: a double click or a resubmitted
+    form finds the first order. The same receipt for another member is
+    refused. The member's points account is locked while checking and
+    creating, so two simultaneous submits make one order.
+    """
+    now = now or timezone.now()
+    receipt = (receipt or "").strip()
+    if not RECEIPT_RE.match(receipt):
+        raise InStorePurchaseError(
+            _("Enter the receipt reference: letters, digits and . _ / - only.")
+        )
+    if amount is None or amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(CENT):
+        raise InStorePurchaseError(_("Enter an amount above zero with at most two decimals."))
+    if member.user_id is None:
+        raise InStorePurchaseError(_("This member has no customer account to record orders for."))
+    number = order_number(receipt)
+    if found := _existing(number, member):
+        return found, False
+    try:
+        with transaction.atomic():
+            points.lock_account(member)
+            if found := _existing(number, member):
+                return found, False
+            order = _create_order(member, number, amount, receipt, staff_user, request, now)
+    except IntegrityError:
+        # The unique order number let one of two racing submits through.
+        if found := _existing(number, member):
+            return found, False
+        raise
+    # After the order's transaction, as Oscar's OrderCreator sends order_placed.
+    # That signal is not sent: Oscar's own receivers (analytics) expect every
+    # line to have a product. What it would do for the club is done here: the
+    # points engine's normal order earning, and the tier (in-store spend counts).
+    earning.record_earning_for_order(order)
+    recompute_tier(member, reason=TierChange.REASON_ORDER)
+    signals.instore_purchase_recorded.send(
+        sender=Order, order=order, member=member, staff_user=staff_user
+    )
+    return order, True
+
+
+def _existing(number: str, member: Member):
+    order = Order.objects.filter(number=number).first()
+    if order is not None and order.user_id != member.user_id:
+        raise InStorePurchaseError(_("This receipt was already recorded for another member."))
+    return order
+
+
+def _create_order(member, number, amount, receipt, staff_user, request, now):
+    status = _status()
+    order = Order.objects.create(
+        number=number,
+        site=Site.objects.get_current(request),
+        user=member.user,
+        currency=settings.OSCAR_DEFAULT_CURRENCY,
+        # The till total; tax is not known here, so both sides are the amount.
+        total_incl_tax=amount,
+        total_excl_tax=amount,
+        shipping_incl_tax=Decimal("0.00"),
+        shipping_excl_tax=Decimal("0.00"),
+        shipping_method=_("In store"),
+        shipping_code="in-store",
+        status=status,
+        date_placed=now,
+    )
+    Line.objects.create(
+        order=order,
+        partner_name="",
+        partner_sku=receipt,
+        product=None,
+        title=_("In-store purchase"),
+        quantity=1,
+        line_price_incl_tax=amount,
+        line_price_excl_tax=amount,
+        line_price_before_discounts_incl_tax=amount,
+        line_price_before_discounts_excl_tax=amount,
+        unit_price_incl_tax=amount,
+        unit_price_excl_tax=amount,
+        num_allocated=0,
+        status=getattr(settings, "OSCAR_INITIAL_LINE_STATUS", ""),
+    )
+    OrderNote.objects.create(
+        order=order,
+        user=staff_user,
+        note_type=OrderNote.SYSTEM,
+        message=_("Recorded at the till, receipt %(receipt)s.") % {"receipt": receipt},
+    )
+    record_order_channel(order, channel=OrderChannel.IN_STORE)
+    return order

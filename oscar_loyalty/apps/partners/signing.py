@@ -1,0 +1,119 @@
+"""Request signing for the partner API: derived secrets, the canonical string, checks.
+
+A request carries four headers::
+
+    X-Loyalty-Key: <key id>
+    X-Loyalty-Timestamp: <unix seconds>
+    X-Loyalty-Nonce: <8-64 characters [A-Za-z0-9_-], new for every request>
+    X-Loyalty-Signature: hex(HMAC-SHA256(secret, canonical string))
+
+and the canonical string is these lines joined by ``\\n``::
+
+    v1
+    <METHOD>
+    <path>
+    <query string, as sent; empty if none>
+    <timestamp>
+    <nonce>
+    <hex SHA-256 of the raw body>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.exceptions import (
+    PartnerAuthenticationFailed,
+    ReplayedPartnerRequest,
+    StalePartnerRequest,
+)
+
+from .models import Partner, PartnerNonce
+
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+HEADERS = {
+    "key": "HTTP_X_LOYALTY_KEY",
+    "timestamp": "HTTP_X_LOYALTY_TIMESTAMP",
+    "nonce": "HTTP_X_LOYALTY_NONCE",
+    "signature": "HTTP_X_LOYALTY_SIGNATURE",
+}
+
+
+def partner_secret(partner: Partner) -> str:
+    """The partner's shared secret, derived, never stored (see ``models``)."""
+    message = f"oscar-loyalty-partner:{partner.key_id}:{partner.secret_salt}".encode()
+    key = app_settings.PARTNERS_SECRET_KEY.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def canonical_string(
+    method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes
+) -> bytes:
+    body_hash = hashlib.sha256(body).hexdigest()
+    return "\n".join(["v1", method.upper(), path, query, timestamp, nonce, body_hash]).encode()
+
+
+def sign(secret: str, canonical: bytes) -> str:
+    return hmac.new(secret.encode(), canonical, hashlib.sha256).hexdigest()
+
+
+def authenticate(request, *, now: float | None = None) -> Partner:
+    """The partner that signed ``request``, or ``PartnerAuthenticationFailed``.
+
+    Unknown key, bad signature and missing headers get the same answer, so a
+    caller learns nothing about which key ids exist. Does not check the
+    nonce (``use_nonce``) nor whether the partner is active.
+    """
+    values = {name: request.META.get(header, "") for name, header in HEADERS.items()}
+    if not all(values.values()) or not NONCE_RE.match(values["nonce"]):
+        raise PartnerAuthenticationFailed()
+    try:
+        timestamp = int(values["timestamp"])
+    except ValueError:
+        raise PartnerAuthenticationFailed() from None
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > app_settings.PARTNERS_TIMESTAMP_TOLERANCE:
+        raise StalePartnerRequest()
+    partner = Partner.objects.filter(key_id=values["key"]).first()
+    if partner is None:
+        raise PartnerAuthenticationFailed()
+    expected = sign(
+        partner_secret(partner),
+        canonical_string(
+            request.method,
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            values["timestamp"],
+            values["nonce"],
+            request.body,
+        ),
+    )
+    if not hmac.compare_digest(expected, values["signature"].lower()):
+        raise PartnerAuthenticationFailed()
+    request.partner_nonce = values["nonce"]
+    return partner
+
+
+def use_nonce(partner: Partner, nonce: str) -> None:
+    """Record the nonce; a second use (a replayed request) raises ``ReplayedPartnerRequest``."""
+    try:
+        with transaction.atomic():
+            PartnerNonce.objects.create(partner=partner, nonce=nonce, created_at=timezone.now())
+    except IntegrityError:
+        raise ReplayedPartnerRequest() from None
+
+
+def prune_nonces(*, now=None) -> int:
+    """Delete nonces older than twice the timestamp window (they can no longer be replayed)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=2 * app_settings.PARTNERS_TIMESTAMP_TOLERANCE)
+    deleted, _rows = PartnerNonce.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

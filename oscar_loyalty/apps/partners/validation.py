@@ -1,0 +1,66 @@
+"""Checks of what a partner sends: keys, references, amounts, points, the member's card.
+
+Each raises ``InvalidPartnerRequest`` (or ``MemberNotFound``) with a message
+for the partner's developer; nothing has been changed when they do.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.apps.membership.services import find_member_by_number
+from oscar_loyalty.apps.points import services as points
+from oscar_loyalty.exceptions import InvalidPartnerRequest
+from oscar_loyalty.money import CENT
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+MAX_AMOUNT = Decimal("1000000")
+
+
+def key_from(value) -> str:
+    if not isinstance(value, str) or not KEY_RE.match(value):
+        raise InvalidPartnerRequest(
+            _("Send an idempotency_key of 8-100 letters, digits or _ . : -.")
+        )
+    return value
+
+
+def reference_from(value) -> str:
+    value = "" if value is None else value
+    if not isinstance(value, str) or len(value) > 64:
+        raise InvalidPartnerRequest(_("The reference must be text of at most 64 characters."))
+    return value.strip()
+
+
+def amount_from(value) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidPartnerRequest(_('Send the amount as a decimal string, e.g. "12.50".'))
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidPartnerRequest(
+            _('Send the amount as a decimal string, e.g. "12.50".')
+        ) from None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        raise InvalidPartnerRequest(_("The amount must be above zero and at most 1000000."))
+    if amount != amount.quantize(CENT):
+        raise InvalidPartnerRequest(_("The amount has at most two decimal places."))
+    return amount
+
+
+def points_from(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidPartnerRequest(_("Send points as a positive whole number."))
+    return points.validate_points(value)
+
+
+def find_member(data: dict) -> Member:
+    """The member named by ``card`` (typed number) or ``qr`` (the card's QR payload)."""
+    raw = data.get("card") or data.get("qr")
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidPartnerRequest(_("Send the member's card number as card or qr."))
+    return find_member_by_number(raw)
