@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    """Data export, erasure and retention for members (GDPR art. 15/17/20, Israeli PPL).
+
+    Every other app describes its own data in its ``privacy.py``; this app
+    collects them (``registry``) and runs exports, erasures and retention.
+    """
+
+    name = "oscar_loyalty.apps.privacy"
+    label = "loyalty_privacy"
+    verbose_name = _("Club privacy")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks, oscar_data, registry  # noqa: F401  (checks register themselves)
+
+        oscar_data.register()
+        registry.autodiscover()
