@@ -7,3 +7,8 @@ class JourneyConfig(AppConfig):
     label = "loyalty_journey"
     verbose_name = _("Customer journey")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()
