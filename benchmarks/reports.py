@@ -1,0 +1,226 @@
+"""Reports at scale: generate (or reuse) N members, then time every report for one year.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/loyalty_bench \\
+        .venv/bin/python benchmarks/reports.py --members 1000000
+    .venv/bin/python benchmarks/reports.py --reuse          # time the data already there
+    .venv/bin/python benchmarks/reports.py --smoke          # ~200 members, default database
+
+Prints a table (report, seconds, rows) and writes benchmarks/results/reports-<db>.json.
+Each report is computed twice; the table shows the first (cold) and the faster run.
+The target is 3 s per report (docs/reports.md); it is enforced only on PostgreSQL
+full runs. With the segments app, a set of typical segment counts is timed too.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (  # noqa: E402
+    Targets,
+    parser,
+    print_table,
+    setup_django,
+    timed,
+    vendor,
+    write_results,
+)
+
+TARGET_SECONDS = 3.0
+
+
+def arguments():
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--members", type=int, default=None, help="members to generate")
+    p.add_argument("--orders-per-member", type=float, default=3.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batch", type=int, default=5000)
+    p.add_argument("--reuse", action="store_true", help="do not generate; use the data there")
+    return p.parse_args()
+
+
+def time_reports(period) -> list[dict]:
+    from oscar_loyalty.apps.reports.registry import all_reports
+
+    results = []
+    for report in all_reports():
+        with timed() as cold:
+            rows = report.rows(period)
+        with timed() as warm:
+            report.rows(period)
+        results.append(
+            {
+                "report": report.key,
+                "source": report.source,
+                "seconds": round(cold.seconds, 3),
+                "best_seconds": round(min(cold.seconds, warm.seconds), 3),
+                "rows": len(rows),
+            }
+        )
+    return results
+
+
+def segment_rules() -> dict:
+    from oscar_loyalty.apps.membership.models import Tier
+
+    tier = Tier.objects.order_by("-qualifying_spend").values_list("pk", flat=True).first()
+    rules = {
+        "Tel Aviv": {"type": "city", "params": {"cities": ["תל אביב-יפו"]}},
+        "3+ orders": {"type": "orders", "params": {"min_orders": 3}},
+        "no purchase in 90 days": {"type": "last_purchase", "params": {"not_within_days": 90}},
+        "email consent": {"type": "consent", "params": {"channel": "email", "status": "granted"}},
+        "business customers": {"type": "customer_type", "params": {"customer_type": "business"}},
+        "joined in the last year": {"type": "joined", "params": {"days": 365}},
+    }
+    if tier:
+        rules["top tier"] = {"type": "tier", "params": {"tiers": [tier]}}
+    rules["Tel Aviv AND 3+ orders AND consent"] = {
+        "op": "and",
+        "rules": [rules["Tel Aviv"], rules["3+ orders"], rules["email consent"]],
+    }
+    return rules
+
+
+def time_segments() -> list[dict]:
+    from django.apps import apps
+
+    if not apps.is_installed("oscar_loyalty.apps.segments"):
+        return []
+    from oscar_loyalty.apps.segments import services
+    from oscar_loyalty.apps.segments.rules import validate_rules
+    from oscar_loyalty.exceptions import LoyaltyError
+
+    # The order-based criteria read the segments app's precomputed member stats.
+    with timed() as took:
+        services.refresh_member_stats()
+    results = [
+        {"segment": "(refresh_member_stats, not a count)", "seconds": round(took.seconds, 3)}
+    ]
+    for name, rule in segment_rules().items():
+        tree = rule if "op" in rule else {"op": "and", "rules": [rule]}
+        try:
+            tree = validate_rules(tree)
+        except LoyaltyError as error:
+            results.append({"segment": name, "error": str(error)})
+            continue
+        with timed() as took:
+            count = services.count_segment(tree)
+        results.append({"segment": name, "seconds": round(took.seconds, 3), "members": count})
+    return results
+
+
+def main() -> None:
+    args = arguments()
+    setup_django()
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+
+    from oscar_loyalty.apps.membership.models import Member
+    from oscar_loyalty.apps.points.models import PointsEntry
+    from oscar_loyalty.apps.reports.figures import refresh_figures
+    from oscar_loyalty.apps.reports.generator import generate
+    from oscar_loyalty.apps.reports.registry import Period
+
+    Order = get_model("order", "Order")
+    members = args.members or (200 if args.smoke else 1000)
+    generation = None
+    if not args.reuse:
+        stats = generate(
+            members=members,
+            orders_per_member=args.orders_per_member,
+            seed=args.seed,
+            batch=min(args.batch, members),
+            progress=lambda message: print(message, flush=True),
+        )
+        generation = {
+            "members": stats.members,
+            "orders": stats.orders,
+            "points_entries": stats.entries,
+            "seconds": round(stats.seconds, 1),
+            "members_per_second": round(stats.members / max(stats.seconds, 0.001)),
+        }
+    if vendor() == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    with timed() as refresh_full:
+        refresh_figures(full=True)
+    with timed() as refresh_incremental:
+        refresh_figures()
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=364), today, "month")
+    reports = time_reports(period)
+    segments = time_segments()
+    size = {
+        "members": Member.objects.count(),
+        "orders": Order.objects.count(),
+        "points_entries": PointsEntry.objects.count(),
+    }
+    print_table(
+        f"Reports over one year, {size['members']} members, {size['orders']} orders ({vendor()})",
+        ["Report", "Source", "Seconds (cold)", "Seconds (best)", "Rows"],
+        [[r["report"], r["source"], r["seconds"], r["best_seconds"], r["rows"]] for r in reports],
+    )
+    print_table(
+        "Precomputation",
+        ["Run", "Seconds"],
+        [
+            ["loyalty_refresh_report_figures --full", round(refresh_full.seconds, 2)],
+            [
+                "loyalty_refresh_report_figures (incremental)",
+                round(refresh_incremental.seconds, 2),
+            ],
+        ],
+    )
+    if segments:
+        print_table(
+            "Segment counts",
+            ["Segment", "Seconds", "Members"],
+            [
+                [s["segment"], s.get("seconds", "-"), s.get("members", s.get("error"))]
+                for s in segments
+            ],
+        )
+    targets = Targets(smoke=args.smoke or vendor() != "postgresql")
+    for r in reports:
+        targets.check(
+            f"report {r['report']} ≤ {TARGET_SECONDS:.0f} s",
+            r["seconds"],
+            TARGET_SECONDS,
+            ok=r["seconds"] <= TARGET_SECONDS,
+            timing=True,
+        )
+    for s in segments:
+        if "members" in s:
+            targets.check(
+                f"segment {s['segment']} ≤ {TARGET_SECONDS:.0f} s",
+                s["seconds"],
+                TARGET_SECONDS,
+                ok=s["seconds"] <= TARGET_SECONDS,
+                timing=True,
+            )
+    write_results(
+        "reports",
+        {
+            "size": size,
+            "generation": generation,
+            "refresh_seconds": {
+                "full": round(refresh_full.seconds, 2),
+                "incremental": round(refresh_incremental.seconds, 2),
+            },
+            "period": {"start": period.start, "end": period.end},
+            "reports": reports,
+            "segments": segments,
+            "targets": targets.report(),
+        },
+        smoke=args.smoke,
+    )
+    targets.exit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "oscar_loyalty.apps.reports"
+    label = "loyalty_reports"
+    verbose_name = _("Customer club reports")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,422 @@
+"""The core reports (the newsletter results live in ``newsletter_report``).
+
+Every metric's exact definition is in docs/reports.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Trunc
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oscar_loyalty import app_settings
+from oscar_loyalty.apps.membership.models import Member, Tier, TierChange
+from oscar_loyalty.apps.referrals.models import Referral, ReferralVisit
+from oscar_loyalty.apps.referrals.stats import ORDERED
+from oscar_loyalty.dates import add_months
+
+from .models import DailyFigure, MemberFacts
+from .registry import PRECOMPUTED, Chart, Column, Period, Report, ratio, register
+
+CENT = Decimal("0.01")
+
+
+def bucket(field: str, period: Period):
+    return Trunc(field, period.interval, output_field=DateField())
+
+
+def counts_by_bucket(queryset, field: str, period: Period, **aggregates) -> dict:
+    """``{bucket: {name: value}}`` for rows of ``queryset`` whose ``field`` is in the period."""
+    rows = (
+        queryset.filter(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_before})
+        .annotate(bucket=bucket(field, period))
+        .values("bucket")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row.pop("bucket"): row for row in rows}
+
+
+def figures(metric: str, period: Period, *, dimension: str | None = None) -> dict:
+    """``{(dimension, bucket): total}`` of one precomputed metric over the period."""
+    rows = DailyFigure.objects.filter(metric=metric, date__gte=period.start, date__lte=period.end)
+    if dimension is not None:
+        rows = rows.filter(dimension=dimension)
+    totals: dict = defaultdict(int)
+    for dim, day, value in rows.values_list("dimension", "date", "value"):
+        totals[(dim, period.bucket_of(day))] += value
+    return totals
+
+
+def label(day) -> str:
+    return day.isoformat() if hasattr(day, "isoformat") else str(day)
+
+
+@register
+class MemberGrowthReport(Report):
+    key = "members"
+    title = _("Member growth and active members")
+    description = _(
+        "New members per period, all members at its end, and members who placed an order in it."
+    )
+    source = PRECOMPUTED
+    daily = True
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("new_members", _("New members")),
+        Column("total_members", _("Members at end")),
+        Column("active_members", _("Active members")),
+    )
+    chart = Chart("line", "period", ("total_members", "active_members", "new_members"))
+
+    def rows(self, period):
+        joined = counts_by_bucket(Member.objects.all(), "joined_at", period, n=Count("pk"))
+        total = Member.objects.filter(joined_at__lt=period.start_at).count()
+        interval = "day" if period.interval == "day" else "month"
+        active = figures("active_members", period, dimension=interval)
+        rows = []
+        for day in period.buckets():
+            new = joined.get(day, {}).get("n", 0)
+            total += new
+            rows.append(
+                {
+                    "period": day,
+                    "new_members": new,
+                    "total_members": total,
+                    "active_members": active.get((interval, day), 0),
+                }
+            )
+        return rows
+
+
+def _points_flows(period: Period):
+    """Issued, redeemed, expired and taken back per bucket, and the balance before the range."""
+    inflow = figures("points_in", period)
+    outflow = figures("points_out", period)
+    before = DailyFigure.objects.filter(
+        metric__in=("points_in", "points_out"), date__lt=period.start
+    ).aggregate(
+        inflow=Coalesce(Sum("value", filter=Q(metric="points_in")), 0),
+        outflow=Coalesce(Sum("value", filter=Q(metric="points_out")), 0),
+    )
+    outstanding = before["inflow"] - before["outflow"]
+    for day in period.buckets():
+
+        def got(table, *kinds, day=day):
+            return sum(table.get((kind, day), 0) for kind in kinds)
+
+        issued = got(inflow, "earn", "bonus", "adjust")
+        redeemed = got(outflow, "redeem") - got(inflow, "reverse")
+        expired = got(outflow, "expire")
+        taken_back = got(outflow, "reverse", "adjust")
+        outstanding += (
+            issued + got(inflow, "reverse") - got(outflow, "redeem") - expired - taken_back
+        )
+        yield day, issued, redeemed, expired, taken_back, outstanding
+
+
+def money(points: int) -> Decimal:
+    return (Decimal(points) * app_settings.POINTS_VALUE).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@register
+class PointsReport(Report):
+    key = "points"
+    title = _("Points issued, redeemed, expired and outstanding")
+    description = _("Points flows per period and the outstanding balance (liability) at its end.")
+    source = PRECOMPUTED
+    daily = True
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("issued", _("Issued")),
+        Column("redeemed", _("Redeemed")),
+        Column("expired", _("Expired")),
+        Column("taken_back", _("Reversed or deducted")),
+        Column("outstanding", _("Outstanding")),
+        Column("liability", _("Liability"), "money"),
+    )
+    chart = Chart("bar", "period", ("issued", "redeemed", "expired"))
+
+    def rows(self, period):
+        return [
+            {
+                "period": day,
+                "issued": issued,
+                "redeemed": redeemed,
+                "expired": expired,
+                "taken_back": taken_back,
+                "outstanding": outstanding,
+                "liability": money(outstanding),
+            }
+            for day, issued, redeemed, expired, taken_back, outstanding in _points_flows(period)
+        ]
+
+
+@register
+class BreakageReport(Report):
+    key = "breakage"
+    title = _("Breakage rate")
+    description = _(
+        "Share of the points that left members' balances unused: expired ÷ (redeemed + expired)."
+    )
+    source = PRECOMPUTED
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("redeemed", _("Redeemed")),
+        Column("expired", _("Expired")),
+        Column("breakage_rate", _("Breakage rate"), "percent"),
+        Column("cumulative_rate", _("Breakage rate since range start"), "percent"),
+    )
+    chart = Chart("line", "period", ("breakage_rate", "cumulative_rate"))
+
+    def rows(self, period):
+        rows, total_redeemed, total_expired = [], 0, 0
+        for day, _issued, redeemed, expired, _back, _out in _points_flows(period):
+            total_redeemed += redeemed
+            total_expired += expired
+            rows.append(
+                {
+                    "period": day,
+                    "redeemed": redeemed,
+                    "expired": expired,
+                    "breakage_rate": ratio(expired, redeemed + expired),
+                    "cumulative_rate": ratio(total_expired, total_redeemed + total_expired),
+                }
+            )
+        return rows
+
+
+@register
+class RepeatPurchaseReport(Report):
+    key = "repeat_purchase"
+    title = _("Repeat-purchase rate")
+    description = _(
+        "Members with at least one order by the end of each month, those with two or more, "
+        "and the share that came back."
+    )
+    source = PRECOMPUTED
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("new_customers", _("First orders")),
+        Column("new_repeaters", _("Second orders")),
+        Column("customers", _("Members who ordered")),
+        Column("repeat_customers", _("Members who ordered again")),
+        Column("repeat_rate", _("Repeat-purchase rate"), "percent"),
+    )
+    chart = Chart("line", "period", ("repeat_rate",))
+
+    def rows(self, period):
+        facts = MemberFacts.objects.all()
+        customers = facts.filter(first_order_at__lt=period.start_at).count()
+        repeaters = facts.filter(second_order_at__lt=period.start_at).count()
+        first = counts_by_bucket(facts, "first_order_at", period, n=Count("pk"))
+        second = counts_by_bucket(facts, "second_order_at", period, n=Count("pk"))
+        rows = []
+        for day in period.buckets():
+            new, again = first.get(day, {}).get("n", 0), second.get(day, {}).get("n", 0)
+            customers += new
+            repeaters += again
+            rows.append(
+                {
+                    "period": day,
+                    "new_customers": new,
+                    "new_repeaters": again,
+                    "customers": customers,
+                    "repeat_customers": repeaters,
+                    "repeat_rate": ratio(repeaters, customers),
+                }
+            )
+        return rows
+
+
+COHORT_MONTHS = 12
+
+
+@register
+class CohortReport(Report):
+    key = "cohorts"
+    title = _("Retention by join month (cohorts)")
+    description = _(
+        "For members who joined in each month: the share who placed an order in the joining "
+        "month (M0) and in each month after it."
+    )
+    source = PRECOMPUTED
+    columns = (
+        Column("period", _("Join month"), "date"),
+        Column("members", _("Members")),
+        *(Column(f"m{k}", f"M{k}", "percent") for k in range(COHORT_MONTHS)),
+    )
+    chart = Chart("bar", "period", ("m1", "m3", "m6"))
+
+    def rows(self, period):
+        period = Period(period.start, period.end, "month")
+        sizes = counts_by_bucket(Member.objects.all(), "joined_at", period, n=Count("pk"))
+        cohorts = [day.strftime("%Y-%m") for day in period.buckets()]
+        active = {
+            (dim, day): value
+            for dim, day, value in DailyFigure.objects.filter(
+                metric="cohort_active", dimension__in=cohorts
+            ).values_list("dimension", "date", "value")
+        }
+        rows, this_month = [], timezone.localdate().replace(day=1)
+        for day in period.buckets():
+            size = sizes.get(day, {}).get("n", 0)
+            row = {"period": day, "members": size}
+            for k in range(COHORT_MONTHS):
+                month = add_months(day, k)
+                # A month that has not begun has no retention yet (empty, not 0 %).
+                found = active.get((day.strftime("%Y-%m"), month), 0)
+                row[f"m{k}"] = ratio(found, size) if month <= this_month else None
+            rows.append(row)
+        return rows
+
+
+@register
+class TierDistributionReport(Report):
+    key = "tiers"
+    title = _("Tier distribution")
+    description = _("Active members who joined by the end of the range, by their current tier.")
+    columns = (
+        Column("tier", _("Tier"), "text"),
+        Column("members", _("Members")),
+        Column("share", _("Share"), "percent"),
+    )
+    chart = Chart("bar", "tier", ("members",))
+
+    def rows(self, period):
+        counts = dict(
+            Member.objects.filter(status=Member.ACTIVE, joined_at__lt=period.end_before)
+            .values_list("tier")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        total = sum(counts.values())
+        rows = [{"tier": str(_("No tier")), "members": counts.get(None, 0)}]
+        rows += [
+            {"tier": tier.name, "members": counts.get(tier.pk, 0)} for tier in Tier.objects.all()
+        ]
+        for row in rows:
+            row["share"] = ratio(row["members"], total)
+        return rows
+
+
+@register
+class TierMovementReport(Report):
+    key = "tier_movement"
+    title = _("Tier movement")
+    description = _(
+        "Tier changes per period: up to a tier with a higher qualifying spend, or down."
+    )
+    daily = True
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("upgrades", _("Moved up")),
+        Column("downgrades", _("Moved down")),
+    )
+    chart = Chart("stacked", "period", ("upgrades", "downgrades"))
+
+    def rows(self, period):
+        changes = TierChange.objects.annotate(
+            was=Coalesce("from_tier__qualifying_spend", Value(Decimal("-1"))),
+            now=Coalesce("to_tier__qualifying_spend", Value(Decimal("-1"))),
+        )
+        counts = counts_by_bucket(
+            changes,
+            "created_at",
+            period,
+            up=Count("pk", filter=Q(now__gt=F("was"))),
+            down=Count("pk", filter=Q(now__lt=F("was"))),
+        )
+        return [
+            {
+                "period": day,
+                "upgrades": counts.get(day, {}).get("up", 0),
+                "downgrades": counts.get(day, {}).get("down", 0),
+            }
+            for day in period.buckets()
+        ]
+
+
+@register
+class ReferralFunnelReport(Report):
+    key = "referrals"
+    title = _("Referral funnel")
+    description = _(
+        "Share-link visits, then referrals created in each period and how far they got."
+    )
+    columns = (
+        Column("period", _("Period"), "date"),
+        Column("visits", _("Link visits")),
+        Column("sign_ups", _("Sign-ups")),
+        Column("first_orders", _("First orders")),
+        Column("rewards", _("Rewarded")),
+        Column("reversed", _("Reversed")),
+    )
+    chart = Chart("bar", "period", ("visits", "sign_ups", "first_orders", "rewards"))
+
+    def rows(self, period):
+        visits = counts_by_bucket(ReferralVisit.objects.all(), "created_at", period, n=Count("pk"))
+        referrals = counts_by_bucket(
+            Referral.objects.all(),
+            "created_at",
+            period,
+            sign_ups=Count("pk"),
+            first_orders=Count("pk", filter=Q(first_order__isnull=False) | Q(status__in=ORDERED)),
+            rewards=Count("pk", filter=Q(status=Referral.REWARDED)),
+            reversed=Count("pk", filter=Q(status=Referral.REVERSED)),
+        )
+        rows = []
+        for day in period.buckets():
+            row = {"period": day, "visits": visits.get(day, {}).get("n", 0)}
+            got = referrals.get(day, {})
+            for key in ("sign_ups", "first_orders", "rewards", "reversed"):
+                row[key] = got.get(key, 0)
+            rows.append(row)
+        return rows
+
+
+@register
+class AcquisitionReport(Report):
+    key = "acquisition"
+    title = _("Acquisition channel → first order → repeat order")
+    description = _(
+        "Members who joined in the range, by acquisition channel: how many ordered, and how "
+        "many ordered again (up to now)."
+    )
+    source = PRECOMPUTED
+    columns = (
+        Column("channel", _("Channel"), "text"),
+        Column("members", _("Members")),
+        Column("first_order", _("First order")),
+        Column("repeat_order", _("Repeat order")),
+        Column("first_order_rate", _("Ordered"), "percent"),
+        Column("repeat_rate", _("Ordered again (of those who ordered)"), "percent"),
+    )
+    chart = Chart("bar", "channel", ("members", "first_order", "repeat_order"))
+
+    def rows(self, period):
+        grouped = (
+            MemberFacts.objects.filter(
+                joined_at__gte=period.start_at, joined_at__lt=period.end_before
+            )
+            .values("channel")
+            .annotate(
+                members=Count("pk"),
+                first_order=Count("pk", filter=Q(first_order_at__isnull=False)),
+                repeat_order=Count("pk", filter=Q(second_order_at__isnull=False)),
+            )
+            .order_by("-members", "channel")
+        )
+        return [
+            {
+                **row,
+                "channel": row["channel"] or str(_("Unknown")),
+                "first_order_rate": ratio(row["first_order"], row["members"]),
+                "repeat_rate": ratio(row["repeat_order"], row["first_order"]),
+            }
+            for row in grouped
+        ]
