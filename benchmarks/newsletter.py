@@ -1,0 +1,341 @@
+"""Newsletter to 100k consenting members, end to end, and a run killed halfway then resumed.
+
+    python -m benchmarks.newsletter            # 100,000 members (SQLite, or DATABASE_URL)
+    python -m benchmarks.newsletter --smoke    # 2,000 members
+
+1. Audience and outbox: ``sending.fan_out`` in this process.
+2. Sending: a real worker process (``sending.process_campaign``) hands
+   batches to Anymail's test backend (``benchmarks.esp.LoggingTestBackend``:
+   Anymail's payload code, then one line per batch in a log file, which is
+   what the "ESP" received). Total time = fan-out + worker; peak memory is
+   each process's own peak RSS.
+3. Kill and resume: a second campaign; its worker kills itself with SIGKILL
+   right after the ESP accepted the batch that crosses half the audience
+   (the worst moment: the ESP has it, the outbox does not say so yet). A new
+   worker, started after the dead one's lease, finishes the campaign. The
+   ESP log must then hold every recipient exactly once.
+
+The members (users, members, consent records and current consent) are
+created once, in bulk, and kept for later runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from benchmarks._common import (
+    ROOT,
+    Targets,
+    parser,
+    peak_rss_mb,
+    print_table,
+    setup_django,
+    timed,
+    write_results,
+)
+
+PREFIX = "nl-bench-"
+
+WORKER = """
+import os, resource, signal, sys, time
+from datetime import timedelta
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.db import connection
+from django.utils import timezone
+from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter.models import OutboxMessage
+kill_after = int(os.environ.get("KILL_AFTER_SENT") or 0)
+sent_batches = 0
+def checkpoint(name):
+    global sent_batches
+    if name == "sent" and kill_after:
+        sent_batches += 1
+        if sent_batches >= kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+sending.checkpoint = checkpoint
+now = timezone.now() + timedelta(seconds=int(os.environ.get("NOW_OFFSET", "0")))
+started = time.perf_counter()
+result = sending.process_campaign(int(sys.argv[1]), now=now)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("RESULT", result, seconds, peak)
+"""
+
+
+def build_members(count: int) -> int:
+    """``count`` members with granted email consent (created once, kept)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from oscar_loyalty.apps.consent.hashing import email_hash
+    from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
+    from oscar_loyalty.apps.membership.models import Member, Plan
+
+    User = get_user_model()
+    have = User.objects.filter(username__startswith=PREFIX).count()
+    if have >= count:
+        return have
+    plan, _ = Plan.objects.get_or_create(slug="bench-club", defaults={"name": "Bench club"})
+    password = make_password(None)
+    now = timezone.now()
+    step = 5000
+    for start in range(have, count, step):
+        stop = min(start + step, count)
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                User(
+                    username=f"{PREFIX}{i}",
+                    email=f"{PREFIX}{i}@example.com",
+                    first_name=f"Reader{i}",
+                    password=password,
+                )
+                for i in range(start, stop)
+            )
+            Member.objects.bulk_create(
+                Member(user=u, plan=plan, number=f"N{i:09d}", language="en")
+                for i, u in zip(range(start, stop), users, strict=True)
+            )
+            records = ConsentRecord.objects.bulk_create(
+                ConsentRecord(
+                    user=u,
+                    purpose="marketing",
+                    channel="email",
+                    action=ConsentRecord.GRANT,
+                    wording_version="bench",
+                    wording_text="Benchmark consent",
+                    source=ConsentRecord.SOURCE_DOI,
+                    email_hash=email_hash(u.email),
+                    created_at=now,
+                )
+                for u in users
+            )
+            ConsentState.objects.bulk_create(
+                ConsentState(
+                    user=u,
+                    purpose="marketing",
+                    channel="email",
+                    status=ConsentState.GRANTED,
+                    last_record=r,
+                    granted_at=now,
+                )
+                for u, r in zip(users, records, strict=True)
+            )
+        print(f"  members: {stop:,}", flush=True)
+    return count
+
+
+def make_campaign(name: str):
+    from wagtail.rich_text import RichText
+
+    from oscar_loyalty.apps.newsletter.models import Campaign, Newsletter
+
+    newsletter = Newsletter.objects.create(
+        title=name,
+        subject="News from the club",
+        language="en",
+        live=True,
+        body=[
+            ("heading", "Autumn is here"),
+            ("paragraph", RichText('<p>New arrivals, <a href="/catalogue/">see them</a>.</p>')),
+            ("button", {"text": "Shop now", "url": "https://shop.example/"}),
+        ],
+    )
+    return Campaign.objects.create(name=name, newsletter=newsletter)
+
+
+def database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return ""  # benchmarks.settings names the same file
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+
+
+def run_worker(campaign_id: int, log: Path, *, kill_after: int = 0, now_offset: int = 0):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "BENCH_ESP_LOG": str(log),
+        "BENCH_EMAIL_BACKEND": "benchmarks.esp.LoggingTestBackend",
+        "KILL_AFTER_SENT": str(kill_after),
+        "NOW_OFFSET": str(now_offset),
+    }
+    if database_url():
+        env["DATABASE_URL"] = database_url()
+    with timed() as t:
+        done = subprocess.run(
+            [sys.executable, "-c", WORKER, str(campaign_id)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+    peak = None
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT"):
+            peak = float(line.split()[-1])
+    return done, t.seconds, peak
+
+
+def delivered(log: Path) -> Counter:
+    counts: Counter = Counter()
+    if log.exists():
+        for line in log.read_text().splitlines():
+            counts.update(json.loads(line)["to"])
+    return counts
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--members", type=int, default=100_000)
+    args = p.parse_args()
+    count = 2_000 if args.smoke else args.members
+    os.environ.setdefault("BENCH_EMAIL_BACKEND", "benchmarks.esp.LoggingTestBackend")
+    setup_django()
+    from django.utils.crypto import get_random_string
+
+    from oscar_loyalty.apps.newsletter import rendering, sending
+    from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
+
+    with timed() as t_build:
+        build_members(count)
+    print(f"Members ready in {t_build.seconds:.1f} s", flush=True)
+    run = get_random_string(6).lower()
+    logs = ROOT / "var" / f"bench-esp-{run}"
+    logs.mkdir(parents=True, exist_ok=True)
+    batch = rendering.batch_size("test")
+
+    # 1-2. One campaign, end to end.
+    campaign = make_campaign(f"Bench {run} full")
+    base_rss = peak_rss_mb()
+    with timed() as t_fan:
+        recipients = sending.fan_out(campaign)
+    fan_rss = peak_rss_mb()
+    done, t_send, worker_peak = run_worker(campaign.pk, logs / "full.log")
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = delivered(logs / "full.log")
+    assert len(got) == recipients and set(got.values()) == {1}, (len(got), recipients)
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.DONE
+    total = t_fan.seconds + t_send
+
+    # 3. Killed halfway, resumed.
+    killed_campaign = make_campaign(f"Bench {run} killed")
+    sending.fan_out(killed_campaign)
+    half_batches = max(1, (recipients // 2 + batch - 1) // batch)
+    log = logs / "killed.log"
+    killed, t_killed, _ = run_worker(killed_campaign.pk, log, kill_after=half_batches)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    at_kill = sum(delivered(log).values())
+    statuses_at_kill = dict(
+        Counter(
+            OutboxMessage.objects.filter(campaign=killed_campaign).values_list("status", flat=True)
+        )
+    )
+    lease = sending.app_settings.NEWSLETTER_LEASE_SECONDS
+    resumed, t_resumed, resumed_peak = run_worker(killed_campaign.pk, log, now_offset=lease + 1)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    final = delivered(log)
+    statuses = dict(
+        Counter(
+            OutboxMessage.objects.filter(campaign=killed_campaign).values_list("status", flat=True)
+        )
+    )
+    exactly_once = len(final) == recipients and set(final.values()) == {1}
+
+    figures = {
+        "members": count,
+        "recipients": recipients,
+        "batch_size": batch,
+        "fan_out_s": t_fan.seconds,
+        "send_s": t_send,
+        "total_s": total,
+        "messages_per_s": recipients / t_send,
+        "fan_out_process_peak_rss_mb": fan_rss,
+        "fan_out_process_rss_before_mb": base_rss,
+        "worker_peak_rss_mb": worker_peak,
+        "killed_after_batches": half_batches,
+        "delivered_at_kill": at_kill,
+        "outbox_at_kill": statuses_at_kill,
+        "resumed_s": t_resumed,
+        "resumed_worker_peak_rss_mb": resumed_peak,
+        "delivered_after_resume": sum(final.values()),
+        "distinct_after_resume": len(final),
+        "outbox_after_resume": statuses,
+        "exactly_once": exactly_once,
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    print_table(
+        "Newsletter, end to end",
+        ["Recipients", "Batch", "Fan-out", "Send (worker)", "Total", "Msg/s", "Peak RSS"],
+        [
+            [
+                f"{recipients:,}",
+                batch,
+                f"{t_fan.seconds:.1f} s",
+                f"{t_send:.1f} s",
+                f"{total:.1f} s",
+                f"{figures['messages_per_s']:,.0f}",
+                f"fan-out {fan_rss:.0f} MB, worker {worker_peak:.0f} MB",
+            ]
+        ],
+    )
+    print_table(
+        "Killed with SIGKILL halfway, then resumed",
+        [
+            "Sent at kill",
+            "Outbox at kill",
+            "Resumed in",
+            "Sent in all",
+            "Distinct",
+            "Outbox after",
+        ],
+        [
+            [
+                f"{at_kill:,}",
+                statuses_at_kill,
+                f"{t_resumed:.1f} s",
+                f"{sum(final.values()):,}",
+                f"{len(final):,}",
+                statuses,
+            ]
+        ],
+    )
+    targets = Targets(smoke=args.smoke)
+    targets.check(
+        "newsletter: each message exactly once after kill", exactly_once, True, ok=exactly_once
+    )
+    scale = recipients / 100_000
+    targets.check(
+        "newsletter: total time (scaled to 100k)",
+        f"{total / scale:.1f} s",
+        "≤ 60 s",
+        ok=total / scale <= 60,
+        timing=True,
+    )
+    peak = max(fan_rss, worker_peak or 0)
+    targets.check(
+        "newsletter: peak memory", f"{peak:.0f} MB", "≤ 200 MB", ok=peak <= 200, timing=True
+    )
+    write_results(
+        "newsletter", {"figures": figures, "targets": targets.report()}, smoke=args.smoke
+    )
+    targets.exit()
+
+
+if __name__ == "__main__":
+    main()

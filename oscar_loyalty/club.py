@@ -1,0 +1,186 @@
+"""The shopper's club context: what every page needs about a signed-in shopper, in one query.
+
+Oscar builds one pricing strategy per request (the basket middleware asks the
+``Selector``); the club's selector loads this context then and hangs it on
+the strategy, which Oscar copies onto the request's basket. Everything else
+on the page reads it from there instead of asking the database again:
+
+* the membership (with its tier and points account) for member prices, the
+  members-only and points offers, and the basket's points box;
+* the live reserved points (the balance shown on the basket page);
+* the reservation on the shopper's open basket (the points discount);
+* the best running points promotion ("you will earn N points");
+* whether the friend's-code box applies (not referred, no earlier orders).
+
+The context lives as long as the strategy, i.e. one request. Code outside a
+request (tasks, the admin, tests calling services) never sees it and reads
+the database as before. Anything that changes points or money re-reads the
+rows it changes under a lock; the context only serves display and offer
+conditions, which Oscar re-evaluates on every request anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+
+@dataclass
+class ClubContext:
+    user_id: int
+    member: object | None  # Member with tier and points_account loaded, or None
+    reserved: int
+    redemption: object | None  # the live-or-not RESERVED redemption of an open basket
+    promotion: Decimal | None  # the best running promotion's multiplier
+    referred: bool
+    has_orders: bool  # orders placed while signed in (guest orders not included)
+    loaded_at: datetime
+
+    @property
+    def account(self):
+        member = self.member
+        if member is None:
+            return None
+        try:
+            return member.points_account
+        except member.__class__.points_account.RelatedObjectDoesNotExist:
+            return None
+
+
+def _promotion_subquery(now: datetime):
+    from oscar_loyalty.apps.points.models import PointsPromotion
+
+    return Subquery(
+        PointsPromotion.objects.filter(is_active=True, starts_at__lte=now)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .order_by("-multiplier")
+        .values("multiplier")[:1]
+    )
+
+
+def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
+    """The club context of a signed-in ``user`` (``None`` for anonymous shoppers): one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from oscar_loyalty.apps.points.models import PointsRedemption
+    from oscar_loyalty.apps.referrals.models import Referral
+
+    Basket = get_model("basket", "Basket")
+    Order = get_model("order", "Order")
+    now = now or timezone.now()
+    open_reservations = PointsRedemption.objects.filter(
+        account__member__user_id=OuterRef("pk"),
+        status=PointsRedemption.RESERVED,
+        basket__owner_id=OuterRef("pk"),
+        basket__status=Basket.OPEN,
+    ).order_by("-pk")
+    reserved = PointsRedemption.objects.filter(
+        account__member__user_id=OuterRef("pk"),
+        status=PointsRedemption.RESERVED,
+        expires_at__gt=now,
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .select_related("loyalty_member__tier", "loyalty_member__points_account")
+        .annotate(
+            loyalty_reserved=Coalesce(
+                Subquery(
+                    reserved.values("account").annotate(total=Sum("points")).values("total")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            loyalty_redemption_id=Subquery(open_reservations.values("pk")[:1]),
+            loyalty_redemption_basket=Subquery(open_reservations.values("basket_id")[:1]),
+            loyalty_redemption_account=Subquery(open_reservations.values("account_id")[:1]),
+            loyalty_redemption_points=Subquery(open_reservations.values("points")[:1]),
+            loyalty_redemption_expires=Subquery(open_reservations.values("expires_at")[:1]),
+            loyalty_promotion=_promotion_subquery(now),
+            loyalty_referred=Exists(Referral.objects.filter(referee_id=OuterRef("pk"))),
+            # Own orders only (an indexed lookup); guest orders under the same
+            # address need a scan, so the referral box asks for them itself, and
+            # only for a shopper with no orders of their own.
+            loyalty_has_orders=Exists(Order.objects.filter(user_id=OuterRef("pk"))),
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    try:
+        member = row.loyalty_member
+    except get_user_model().loyalty_member.RelatedObjectDoesNotExist:
+        member = None
+    redemption = None
+    if row.loyalty_redemption_id is not None:
+        redemption = PointsRedemption(
+            pk=row.loyalty_redemption_id,
+            basket_id=row.loyalty_redemption_basket,
+            account_id=row.loyalty_redemption_account,
+            points=row.loyalty_redemption_points,
+            status=PointsRedemption.RESERVED,
+            expires_at=row.loyalty_redemption_expires,
+        )
+        redemption._state.adding = False
+        redemption._state.db = row._state.db
+    if member is not None:
+        # The promotion is valid for this request's "now" only (see policies.base_rate).
+        member._loyalty_promotion = (row.loyalty_promotion, now)
+    return ClubContext(
+        user_id=row.pk,
+        member=member,
+        reserved=row.loyalty_reserved or 0,
+        redemption=redemption,
+        promotion=row.loyalty_promotion,
+        referred=row.loyalty_referred,
+        has_orders=row.loyalty_has_orders,
+        loaded_at=now,
+    )
+
+
+def context_for_request(request) -> ClubContext | None:
+    """The context the request's strategy loaded (``None``: none loaded, or anonymous)."""
+    strategy = getattr(request, "strategy", None)
+    context = getattr(strategy, "loyalty_context", None)
+    user = getattr(request, "user", None)
+    if context is not None and getattr(user, "pk", None) == context.user_id:
+        return context
+    return None
+
+
+def context_for_basket(basket) -> ClubContext | None:
+    """The context of the basket's owner, when the basket carries one (a request's basket)."""
+    strategy = getattr(basket, "strategy", None)
+    context = getattr(strategy, "loyalty_context", None)
+    if context is not None and basket.owner_id and basket.owner_id == context.user_id:
+        return context
+    return None
+
+
+UNKNOWN = object()
+
+
+def redemption_from_context(basket):
+    """The basket's redemption as far as the context knows it, or ``UNKNOWN``.
+
+    The context holds the newest reservation on any open basket of the owner.
+    If that is this basket's, it is the answer; if the owner has none at all
+    and this basket is open, there is none; otherwise the caller must ask.
+    """
+    context = context_for_basket(basket)
+    if context is None or not getattr(basket, "id", None):
+        return UNKNOWN
+    Basket = get_model("basket", "Basket")
+    redemption = context.redemption
+    if redemption is not None and redemption.basket_id == basket.id:
+        return redemption
+    if redemption is None and basket.status == Basket.OPEN:
+        return None
+    return UNKNOWN

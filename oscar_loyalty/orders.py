@@ -1,0 +1,61 @@
+"""After an order is placed: the club's follow-up work, as one background task.
+
+``order_placed`` fires once Oscar's order transaction has committed, on every
+path (web checkout, API, PayPal, scripts). The membership, points and
+referral apps each have work to do then (activate a bought membership,
+recompute the tier, record the points the order earns, qualify a referral),
+none of which the customer waits for: the checkout request only enqueues
+one task, a single row with the database task backend, and the worker does
+the rest. Every step is idempotent, so a task run twice changes nothing; each
+step logs its own failure and never stops the next.
+
+The order of the steps is the order the receivers used to run in: the tier
+is recomputed before the points are quoted, so a member who moved up earns
+at the new tier's rate.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django_tasks import task
+from oscar.core.loading import get_model
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def process_placed_order(order_id: int) -> None:
+    """Run the club's ``order_placed`` work for one order (see the module docstring)."""
+    Order = get_model("order", "Order")
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        logger.warning("Placed order %s no longer exists.", order_id)
+        return
+    if apps.is_installed("oscar_loyalty.apps.membership"):
+        from oscar_loyalty.apps.membership import receivers as membership
+
+        membership.on_order_placed(sender=Order, order=order)
+    if apps.is_installed("oscar_loyalty.apps.points"):
+        from oscar_loyalty.apps.points import receivers as points
+
+        points.on_order_placed(sender=Order, order=order)
+    if apps.is_installed("oscar_loyalty.apps.referrals"):
+        from oscar_loyalty.apps.referrals import receivers as referrals
+
+        referrals.on_order_placed(sender=Order, order=order)
+
+
+def on_order_placed(sender, order, user=None, **kwargs) -> None:
+    """Enqueue the follow-up work; never raise (the customer has paid)."""
+    try:
+        process_placed_order.enqueue(order.pk)
+    except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.
+        logger.exception("Could not enqueue the club's work for order %s", order.number)
+
+
+def connect() -> None:
+    from oscar.apps.order.signals import order_placed
+
+    order_placed.connect(on_order_placed, dispatch_uid="oscar_loyalty.order_placed")
