@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: sandbox test lint docs clean
+.PHONY: sandbox test lint docs clean bench bench-smoke
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,15 +12,37 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[sandbox,test]"
 	touch $(STAMP)
 
-## Start the demo store on http://127.0.0.1:8000 (SQLite, demo data loaded once).
+## Start the demo store on http://127.0.0.1:8000 (SQLite, demo data loaded once),
+## with a background-task worker beside it (points, memberships and newsletters
+## bought or sent in the store are processed by it), stopped with the server.
 sandbox: $(STAMP)
 	$(BIN)/python sandbox/manage.py migrate --noinput
 	$(BIN)/python sandbox/manage.py loyalty_demo_data
+	$(BIN)/python sandbox/manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python sandbox/manage.py runserver 127.0.0.1:8000
 
 ## Run the whole suite: SQLite, or the database in DATABASE_URL.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Build the documentation site into var/site (MkDocs, strict: any warning fails).
+DOCS_STAMP := $(VENV)/.docs-stamp
+$(DOCS_STAMP): $(STAMP) setup.cfg
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## Benchmarks (docs/performance.md): full size, or small (CI) with the query targets enforced.
+## SQLite file var/bench.sqlite3, or the database in DATABASE_URL.
+BENCHMARKS ?= checkout balance newsletter expiry reports
+bench: $(STAMP)
+	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b || exit 1; done
+
+bench-smoke: $(STAMP)
+	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b --smoke || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from oscar_loyalty.apps.partners.conf import PartnersSettings
 from oscar_loyalty.apps.points.conf import PointsSettings
+from oscar_loyalty.apps.privacy.conf import PrivacySettings
 
 PREFIX = "OSCAR_LOYALTY_"
 
@@ -27,7 +29,7 @@ class BaseSettings:
         return getattr(settings, PREFIX + name, default)
 
 
-class AppSettings(PointsSettings, BaseSettings):
+class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSettings):
     # The points section is long enough for a module of its own
     # (``apps/points/conf.py``); as a mixin, ``app_settings.POINTS_*`` reads
     # exactly like every other setting.

@@ -152,3 +152,93 @@ class NotFirstOrder(ReferralError):
 
 class TooManyAttempts(ReferralError):
     default_message = _("Too many referral codes tried. Please wait and try again later.")
+
+
+# Partners (coalition) and the in-store till ---------------------------------
+
+
+class PartnerError(LoyaltyError):
+    """A partner API request cannot be done as asked; nothing was changed."""
+
+    default_message = _("The partner request could not be done.")
+
+
+class PartnerAuthenticationFailed(PartnerError):
+    default_message = _("The request is not signed correctly.")
+
+
+class StalePartnerRequest(PartnerAuthenticationFailed):
+    default_message = _("The request timestamp is too far from the server's time.")
+
+
+class ReplayedPartnerRequest(PartnerError):
+    default_message = _("This request was already received; sign a new one to retry.")
+
+
+class PartnerInactive(PartnerError):
+    default_message = _("This partner is not active.")
+
+
+class InvalidPartnerRequest(PartnerError):
+    default_message = _("The request is not valid.")
+
+
+class IdempotencyKeyReused(PartnerError):
+    default_message = _("This idempotency key was already used for a different request.")
+
+
+class PartnerDailyCapReached(PartnerError):
+    default_message = _("This would go over a daily limit.")
+
+
+class PartnerTransactionNotFound(PartnerError):
+    default_message = _("No such transaction.")
+
+
+class NothingToEarn(PartnerError):
+    default_message = _("This purchase earns no points.")
+
+
+class InStorePurchaseError(LoyaltyError):
+    default_message = _("This in-store purchase cannot be recorded.")
+
+
+# Segments ------------------------------------------------------------------
+
+
+class SegmentError(LoyaltyError):
+    default_message = _("This segment cannot be used.")
+
+
+class InvalidSegmentRules(SegmentError):
+    """The rules of a segment are malformed; ``errors`` lists each problem with its place."""
+
+    default_message = _("The segment's rules are not valid.")
+
+    def __init__(self, message: str | None = None, *, errors: list[str] | None = None, **context):
+        self.errors = list(errors or [])
+        super().__init__(message or (self.errors[0] if len(self.errors) == 1 else None), **context)
+
+
+# Privacy -------------------------------------------------------------------
+
+
+class PrivacyError(LoyaltyError):
+    """An export or erasure cannot be done as asked; nothing was changed."""
+
+
+class AlreadyErased(PrivacyError):
+    default_message = _("This account has already been erased.")
+
+
+class OrdersStillOpen(PrivacyError):
+    default_message = _(
+        "Some orders are still being processed and need the delivery details. "
+        "The account can be erased once they are complete."
+    )
+
+
+class StaffAccountErasure(PrivacyError):
+    default_message = _(
+        "Staff accounts are not erased here: remove the staff rights first, then erase."
+    )

@@ -22,6 +22,8 @@ OVERRIDES: dict[tuple[str, str], str] = {
         "oscar_loyalty.apps.membership.forms.ClubRegistrationForm"
     ),
     ("partner.strategy", "Selector"): "oscar_loyalty.apps.offers.strategy.Selector",
+    # Rate limit on unknown voucher codes (guessing).
+    ("basket.views", "VoucherAddView"): "oscar_loyalty.apps.privacy.basket_views.VoucherAddView",
 }
 
 

@@ -29,3 +29,16 @@ tier_changed = Signal()
 #: A consent record was written.
 #: provides args: record (a ConsentRecord)
 consent_changed = Signal()
+
+#: A user's personal data is being erased (``apps.privacy.erasure.erase_user``).
+#: Unlike the signals above, sent *inside* the erasure transaction, after the
+#: registered erasers and before the account itself is anonymised, so a
+#: receiver erases its own data about the user in the same transaction; an
+#: exception in a receiver rolls the whole erasure back.
+#: provides args: user, member (or None), email (the address before erasure)
+member_erasing = Signal()
+
+#: Staff recorded a purchase at the till (``apps.partners.instore``); Oscar's
+#: ``order_placed`` is not sent for it (its receivers expect catalogue products).
+#: provides args: order, member, staff_user
+instore_purchase_recorded = Signal()

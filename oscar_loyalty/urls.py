@@ -5,14 +5,25 @@
 The dashboard is mounted separately (see ``oscar_loyalty.apps.dashboard``).
 """
 
+from django.apps import apps
 from django.urls import include, path
 
 app_name = "loyalty"
 
+# (prefix, sub-app): each sub-app's pages are mounted only when the store
+# installs it, so a store can leave out partners, privacy or referrals.
+SUB_APPS = [
+    ("", "membership"),
+    ("points/", "points"),
+    ("offers/", "offers"),
+    ("preferences/", "consent"),
+    ("r/", "referrals"),
+    ("privacy/", "privacy"),
+    ("partners/api/v1/", "partners"),
+]
+
 urlpatterns = [
-    path("", include("oscar_loyalty.apps.membership.urls")),
-    path("points/", include("oscar_loyalty.apps.points.urls")),
-    path("offers/", include("oscar_loyalty.apps.offers.urls")),
-    path("preferences/", include("oscar_loyalty.apps.consent.urls")),
-    path("r/", include("oscar_loyalty.apps.referrals.urls")),
+    path(prefix, include(f"oscar_loyalty.apps.{name}.urls"))
+    for prefix, name in SUB_APPS
+    if apps.is_installed(f"oscar_loyalty.apps.{name}")
 ]

@@ -32,12 +32,16 @@ INSTALLED_APPS = [
     # First, so that the add-on's few template extensions are found before Oscar's.
     "oscar_loyalty",
     "oscar_loyalty.apps.consent.apps.ConsentConfig",
+    "oscar_loyalty.apps.privacy.apps.PrivacyConfig",
     "oscar_loyalty.apps.journey.apps.JourneyConfig",
     "oscar_loyalty.apps.membership.apps.MembershipConfig",
     "oscar_loyalty.apps.newsletter.apps.NewsletterConfig",
     "oscar_loyalty.apps.offers.apps.OffersConfig",
     "oscar_loyalty.apps.points.apps.PointsConfig",
+    "oscar_loyalty.apps.partners.apps.PartnersConfig",
     "oscar_loyalty.apps.referrals.apps.ReferralsConfig",
+    "oscar_loyalty.apps.reports.apps.ReportsConfig",
+    "oscar_loyalty.apps.segments.apps.SegmentsConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -117,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "oscar_loyalty.apps.journey.middleware.FirstTouchMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -225,6 +230,8 @@ OSCAR_LOYALTY_SENDER_NAME = "Oscar Loyalty Sandbox Ltd."
 OSCAR_LOYALTY_SENDER_ADDRESS = "1 Rothschild Blvd, Tel Aviv"
 OSCAR_LOYALTY_SENDER_CONTACT = "club@example.com, +972-3-000-0000"
 OSCAR_LOYALTY_SITE_URL = "http://127.0.0.1:8000"
+# Erasure waits while an order still needs its delivery address (docs/privacy.md).
+OSCAR_LOYALTY_PRIVACY_OPEN_ORDER_STATUSES = ["Pending", "Being processed"]
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Oscar Loyalty Sandbox"

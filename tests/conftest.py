@@ -23,6 +23,17 @@ def _english_and_anymail_outbox(settings, mailoutbox):
     return mailoutbox
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters (oscar_loyalty.ratelimit) live in the cache, which
+    # outlives each test's database: every test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def free_plan(db):
     return PlanFactory(name="Club", slug="club", price=D("0.00"))

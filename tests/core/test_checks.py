@@ -77,3 +77,14 @@ def test_a_store_without_wagtail_runs_the_core_apps():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_manage_py_check_runs_the_addons_checks(settings):
+    """The checks are registered by the package's AppConfig, not only importable."""
+    from django.apps import apps
+    from django.core import checks
+
+    assert type(apps.get_app_config("oscar_loyalty")).__name__ == "OscarLoyaltyConfig"
+    settings.OSCAR_LOYALTY_TIER_WINDOW_MONTHS = 0
+    found = [str(message) for message in checks.run_checks()]
+    assert any("OSCAR_LOYALTY_TIER_WINDOW_MONTHS" in message for message in found), found

@@ -8,6 +8,8 @@ and changes nothing.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -20,12 +22,16 @@ from django.views import generic
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from oscar_loyalty import app_settings, ratelimit
+from oscar_loyalty.exceptions import RateLimited
+
 from . import services
 from .forms import PreferencesForm
 from .models import ConsentRecord, ConsentState
 from .tokens import InvalidToken, read_unsubscribe_token
 
 INVALID_LINK = "oscar_loyalty/consent/invalid_link.html"
+RATE_LIMITED = "oscar_loyalty/consent/rate_limited.html"
 
 
 class PreferencesView(LoginRequiredMixin, generic.FormView):
@@ -80,11 +86,34 @@ def _invalid(request):
     return render(request, INVALID_LINK, status=400)
 
 
+def _over_limit(request, scope: str, key: str, limit: tuple[int, int]):
+    """Count this request; a 429 response (nothing changed) once ``key`` is over ``limit``."""
+    try:
+        ratelimit.hit(scope, key, limit=limit)
+    except RateLimited as error:
+        response = render(request, RATE_LIMITED, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    return None
+
+
+def _link_limit(request):
+    """Every request to a login-free link page counts, per IP address."""
+    return _over_limit(
+        request,
+        "consent_link",
+        ratelimit.client_key(request),
+        app_settings.CONSENT_LINKS_RATE_LIMIT,
+    )
+
+
 @login_not_required
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_view(request, token: str):
     """Double opt-in: GET shows a button (scanners follow links), POST confirms."""
+    if limited := _link_limit(request):
+        return limited
     if request.method == "GET":
         try:
             services.read_confirm_token(token)
@@ -126,6 +155,8 @@ def unsubscribe_view(request, token: str):
     CSRF-exempt on purpose: the signed token is the authority, and the page must
     work in mail-client browsers that keep no cookies.
     """
+    if limited := _link_limit(request):
+        return limited
     try:
         data, user = _unsubscribe_target(token)
     except InvalidToken:
@@ -144,7 +175,28 @@ def unsubscribe_view(request, token: str):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def one_click_unsubscribe_view(request, token: str):
-    """RFC 8058 ``List-Unsubscribe-Post`` target: 200, no redirect, idempotent."""
+    """RFC 8058 ``List-Unsubscribe-Post`` target: 200, no redirect, idempotent.
+
+    Mailbox providers send these POSTs from a few shared addresses, so the
+    per-address limit is high (``ONE_CLICK_RATE_LIMIT``, a flood guard) and
+    each link has its own small one (``ONE_CLICK_PER_LINK_RATE_LIMIT``).
+    """
+    if request.method == "POST":
+        limited = _over_limit(
+            request,
+            "one_click_ip",
+            ratelimit.client_key(request),
+            app_settings.ONE_CLICK_RATE_LIMIT,
+        ) or _over_limit(
+            request,
+            "one_click_link",
+            hashlib.sha256(token.encode()).hexdigest()[:32],
+            app_settings.ONE_CLICK_PER_LINK_RATE_LIMIT,
+        )
+    else:
+        limited = _link_limit(request)
+    if limited:
+        return limited
     try:
         data, user = _unsubscribe_target(token)
     except InvalidToken:

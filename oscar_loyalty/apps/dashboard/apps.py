@@ -17,6 +17,19 @@ MANAGE_OFFERS = ["is_staff", "offer.view_conditionaloffer", "offer.change_condit
 MANAGE_DRAWS = ["is_staff", "loyalty_offers.view_prizedraw", "loyalty_offers.change_prizedraw"]
 VIEW_REFERRALS = ["is_staff", "loyalty_referrals.view_referral"]
 REVIEW_REFERRALS = VIEW_REFERRALS + ["loyalty_referrals.change_referral"]
+VIEW_REPORTS = ["is_staff", "loyalty_reports.view_dailyfigure"]
+VIEW_PARTNERS = ["is_staff", "loyalty_partners.view_partner"]
+ADD_PARTNER = VIEW_PARTNERS + ["loyalty_partners.add_partner"]
+CHANGE_PARTNER = VIEW_PARTNERS + ["loyalty_partners.change_partner"]
+USE_TILL = ["is_staff", "loyalty_partners.use_instore_till"]
+EXPORT_DATA = ["is_staff", "loyalty_privacy.export_member_data"]
+ERASE_DATA = EXPORT_DATA + ["loyalty_privacy.add_erasurerequest"]
+VIEW_ERASURES = ["is_staff", "loyalty_privacy.view_erasurerequest"]
+VIEW_SEGMENTS = ["is_staff", "loyalty_segments.view_segment"]
+ADD_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.add_segment"]
+CHANGE_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.change_segment"]
+DELETE_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.delete_segment"]
+SEGMENT_MEMBERS = VIEW_SEGMENTS + ["loyalty_membership.view_member"]
 
 
 class LoyaltyDashboardConfig(OscarDashboardConfig):
@@ -65,10 +78,29 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-referrals-list": VIEW_REFERRALS,
         "loyalty-referrals-stats": VIEW_REFERRALS,
         "loyalty-referrals-decide": REVIEW_REFERRALS,
+        "loyalty-reports-index": VIEW_REPORTS,
+        "loyalty-reports-detail": VIEW_REPORTS,
+        "loyalty-partners-list": VIEW_PARTNERS,
+        "loyalty-partners-create": ADD_PARTNER,
+        "loyalty-partners-update": CHANGE_PARTNER,
+        "loyalty-partners-rotate": CHANGE_PARTNER,
+        "loyalty-partners-settlement": VIEW_PARTNERS,
+        "loyalty-instore": USE_TILL,
+        "loyalty-privacy-customer": EXPORT_DATA,
+        "loyalty-privacy-export": EXPORT_DATA,
+        "loyalty-privacy-erase": ERASE_DATA,
+        "loyalty-privacy-erasures": VIEW_ERASURES,
+        "loyalty-segment-list": VIEW_SEGMENTS,
+        "loyalty-segment-create": ADD_SEGMENT,
+        "loyalty-segment-update": CHANGE_SEGMENT,
+        "loyalty-segment-count": VIEW_SEGMENTS,
+        "loyalty-segment-members": SEGMENT_MEMBERS,
+        "loyalty-segment-delete": DELETE_SEGMENT,
+        "loyalty-member-timeline": VIEW_MEMBER,
     }
 
     def get_urls(self):
-        from . import offers_views, points_views, referrals_views, views
+        from . import offers_views, points_views, referrals_views, reports_views, views
 
         urls = [
             path("members/", views.MemberListView.as_view(), name="loyalty-member-list"),
@@ -99,8 +131,35 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
             *self.get_points_urls(points_views),
             *offers_views.get_urls(),
             *referrals_views.get_urls(),
+            *self.get_segments_urls(),
+            *reports_views.get_urls(),
+            *self.get_partners_urls(),
+            *self.get_privacy_urls(),
         ]
         return self.post_process_urls(urls)
+
+    def get_privacy_urls(self):
+        from django.apps import apps
+
+        if not apps.is_installed("oscar_loyalty.apps.privacy"):
+            return []
+        from . import privacy_views
+
+        return privacy_views.get_urls()
+
+    def get_partners_urls(self):
+        from django.apps import apps
+
+        if not apps.is_installed("oscar_loyalty.apps.partners"):
+            return []
+        from . import partners_views
+
+        return partners_views.get_urls()
+
+    def get_segments_urls(self):
+        from . import segments_views, timeline_views
+
+        return [*segments_views.get_urls(), *timeline_views.get_urls()]
 
     def get_points_urls(self, points_views):
         return [

@@ -14,6 +14,7 @@ NAVIGATION = {
     "icon": "fas fa-id-card",
     "children": [
         {"label": _("Members"), "url_name": "loyalty_dashboard:loyalty-member-list"},
+        {"label": _("Segments"), "url_name": "loyalty_dashboard:loyalty-segment-list"},
         {"label": _("Plans"), "url_name": "loyalty_dashboard:loyalty-plan-list"},
         {"label": _("Tiers"), "url_name": "loyalty_dashboard:loyalty-tier-list"},
         {
@@ -27,5 +28,9 @@ NAVIGATION = {
             "label": _("Referral funnel"),
             "url_name": "loyalty_dashboard:loyalty-referrals-stats",
         },
+        {"label": _("Reports"), "url_name": "loyalty_dashboard:loyalty-reports-index"},
+        {"label": _("In the shop"), "url_name": "loyalty_dashboard:loyalty-instore"},
+        {"label": _("Partners"), "url_name": "loyalty_dashboard:loyalty-partners-list"},
+        {"label": _("Erasures"), "url_name": "loyalty_dashboard:loyalty-privacy-erasures"},
     ],
 }

@@ -245,7 +245,7 @@ class MembershipTerm(models.Model):
     line = models.OneToOneField(
         "order.Line", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    months = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no end.")
+    months = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no end."))
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(

@@ -11,10 +11,10 @@ import logging
 
 from django.db.models.signals import post_save
 from oscar.apps.customer.signals import user_registered
-from oscar.apps.order.signals import order_placed, order_status_changed
+from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, orders
 from oscar_loyalty.exceptions import LoyaltyError
 
 from . import services
@@ -77,7 +77,9 @@ def on_user_registered(sender, request, user, **kwargs) -> None:
 
 def connect() -> None:
     PaymentEvent = get_model("order", "PaymentEvent")
-    order_placed.connect(on_order_placed, dispatch_uid="loyalty_membership.order_placed")
+    # on_order_placed runs in the task oscar_loyalty.orders.process_placed_order;
+    # the shared receiver enqueuing it is connected once whichever app connects first.
+    orders.connect()
     order_status_changed.connect(
         on_order_status_changed, dispatch_uid="loyalty_membership.order_status_changed"
     )

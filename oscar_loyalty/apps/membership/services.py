@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
@@ -60,7 +61,7 @@ def find_member_by_number(raw_number: str) -> Member:
     """The member with this card number, or ``MemberNotFound`` with a clear message."""
     number = normalise_number(raw_number)
     if not is_valid_number(number, length=app_settings.MEMBER_NUMBER_LENGTH):
-        raise MemberNotFound("This is not a valid member number; check the digits.")
+        raise MemberNotFound(_("This is not a valid member number; check the digits."))
     try:
         return Member.objects.select_related("user", "plan", "tier").get(number=number)
     except Member.DoesNotExist:
@@ -70,7 +71,7 @@ def find_member_by_number(raw_number: str) -> Member:
 def get_default_plan() -> Plan:
     plan = Plan.objects.filter(is_active=True, price=ZERO).first()
     if plan is None:
-        raise PlanUnavailable("The club has no free plan to join right now.")
+        raise PlanUnavailable(_("The club has no free plan to join right now."))
     return plan
 
 
@@ -107,7 +108,7 @@ def join_club(
     plan = plan or get_default_plan()
     if plan.is_paid or not plan.is_active:
         raise PlanUnavailable(
-            "This plan is sold in the shop: add it to your basket to join."
+            _("This plan is sold in the shop: add it to your basket to join.")
             if plan.is_paid
             else None
         )

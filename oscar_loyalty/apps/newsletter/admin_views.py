@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -23,7 +24,8 @@ from .models import Campaign, Newsletter
 class NewsletterViewSet(SnippetViewSet):
     model = Newsletter
     icon = "mail"
-    menu_label = _("Newsletters")
+    # Lazy: class attributes are built once, at import, before any language is active.
+    menu_label = gettext_lazy("Newsletters")
     add_to_admin_menu = True
     menu_order = 250
     list_display = ["title", "language", "subject", "live", "updated_at"]
@@ -32,10 +34,10 @@ class NewsletterViewSet(SnippetViewSet):
 class CampaignViewSet(ModelViewSet):
     model = Campaign
     icon = "resubmit"
-    menu_label = _("Newsletter campaigns")
+    menu_label = gettext_lazy("Newsletter campaigns")
     add_to_admin_menu = True
     menu_order = 251
-    form_fields = ["name", "newsletter", "tiers", "interests", "scheduled_at"]
+    form_fields = ["name", "newsletter", "segment", "tiers", "interests", "scheduled_at"]
     list_display = ["name", "newsletter", "status", "recipients", "created_at"]
 
     def get_urlpatterns(self):

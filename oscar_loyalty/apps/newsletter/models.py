@@ -91,7 +91,7 @@ class Newsletter(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model)
 
 
 class Campaign(models.Model):
-    """Sending one newsletter to an audience: tiers and interests ∩ consent − suppressions."""
+    """One newsletter to an audience: segment, tiers, interests ∩ consent − suppressions."""
 
     DRAFT, SCHEDULED, QUEUED, DONE, CANCELLED = "draft", "scheduled", "queued", "done", "cancelled"
     STATUS_CHOICES = [
@@ -122,6 +122,18 @@ class Campaign(models.Model):
         related_name="+",
         verbose_name=_("interests"),
         help_text=_("Empty: any interests. Otherwise members interested in at least one."),
+    )
+    segment = models.ForeignKey(
+        "loyalty_segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("segment"),
+        help_text=_(
+            "Only members of this saved segment (combined with the tiers and interests above). "
+            "Consent to advertising by email is always required."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=STATUS_CHOICES, default=DRAFT, db_index=True
@@ -191,6 +203,10 @@ class OutboxMessage(models.Model):
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The first open and click the ESP reported (its tracking webhooks), for the
+    # member timeline; later events of the same kind keep the first time.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

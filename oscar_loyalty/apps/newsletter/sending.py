@@ -79,7 +79,7 @@ def checkpoint(name: str) -> None:
 
 
 def audience(campaign: Campaign):
-    """Members in the campaign's tiers and interests whose marketing email consent is granted."""
+    """Members in the campaign's segment, tiers and interests with granted email consent."""
     from oscar_loyalty.apps.membership.models import Member
 
     members = Member.objects.filter(
@@ -94,6 +94,11 @@ def audience(campaign: Campaign):
     interest_ids = list(campaign.interests.values_list("pk", flat=True))
     if interest_ids:
         members = members.filter(interests__in=interest_ids)
+    if campaign.segment_id is not None:
+        from oscar_loyalty.apps.segments.services import segment_q
+
+        # The segment narrows the audience; it never widens it past consent.
+        members = members.filter(segment_q(campaign.segment))
     return members.distinct()
 
 
@@ -110,19 +115,22 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
             raise CampaignAlreadySent()
         if not campaign.newsletter.live:
             raise NewsletterNotPublished()
+        # Written a chunk at a time, so memory stays flat however large the
+        # audience (only the set of address hashes seen grows: ~100 bytes each).
         seen: set[str] = set()
-        rows: list[OutboxMessage] = []
+        written = 0
+        chunk: list[OutboxMessage] = []
         candidates = (
             audience(campaign)
             .order_by("user_id")
             .values_list("user_id", "user__email", "language")
         )
-        for user_id, email, language in candidates.iterator(chunk_size=2000):
+        for user_id, email, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
             hashed = email_hash(email)
             if hashed in seen:  # two accounts, one address: one message
                 continue
             seen.add(hashed)
-            rows.append(
+            chunk.append(
                 OutboxMessage(
                     campaign=campaign,
                     user_id=user_id,
@@ -131,18 +139,29 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
                     next_attempt_at=now,
                 )
             )
-        suppressed = set()
-        hashes = [row.email_hash for row in rows]
-        for start in range(0, len(hashes), 1000):
-            suppressed |= consent.suppressed_hashes(hashes[start : start + 1000], marketing=True)
-        rows = [row for row in rows if row.email_hash not in suppressed]
-        if not rows:
+            if len(chunk) >= FAN_OUT_CHUNK:
+                written += _write_outbox_chunk(chunk)
+                chunk = []
+        written += _write_outbox_chunk(chunk)
+        if not written:
             raise EmptyAudience()
-        OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         campaign.status = Campaign.QUEUED
         campaign.queued_at = now
-        campaign.recipients = len(rows)
+        campaign.recipients = written
         campaign.save(update_fields=["status", "queued_at", "recipients"])
+    return written
+
+
+FAN_OUT_CHUNK = 2000
+
+
+def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
+    """Insert the rows whose address is not suppressed; returns how many."""
+    if not rows:
+        return 0
+    suppressed = consent.suppressed_hashes([row.email_hash for row in rows], marketing=True)
+    rows = [row for row in rows if row.email_hash not in suppressed]
+    OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
 
 
@@ -424,7 +443,14 @@ def apply_tracking_event(*, event_type: str, metadata: dict | None, message_id: 
     if event_type in ("bounced", "rejected"):
         return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
     if event_type in CONFIRMING:
-        return rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
-            status=OutboxMessage.SENT, sent_at=timezone.now(), error=""
+        now = timezone.now()
+        changed = rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
+            status=OutboxMessage.SENT, sent_at=now, error=""
         )
+        # Opens and clicks are kept (first time only) for the member timeline.
+        if event_type == "opened":
+            rows.filter(opened_at=None).update(opened_at=now)
+        elif event_type == "clicked":
+            rows.filter(clicked_at=None).update(clicked_at=now)
+        return changed
     return 0

@@ -7,7 +7,7 @@ from .models import MemberGift, MemberPrice, TierDiscount
 
 @admin.register(MemberPrice)
 class MemberPriceAdmin(admin.ModelAdmin):
-    list_display = ["stockrecord", "price", "updated_at"]
+    list_display = ["stockrecord", "price", "segment", "updated_at"]
     raw_id_fields = ["stockrecord"]
     search_fields = ["stockrecord__partner_sku", "stockrecord__product__title"]
     list_select_related = ["stockrecord__product", "stockrecord__partner"]

@@ -16,18 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.club import context_for_basket
 
 Condition = get_model("offer", "Condition")
 
 MEMBERS_ONLY = _("This offer is for club members only.")
 WRONG_TIER = _("This offer is for other club tiers.")
 NOT_YOURS = _("This voucher was given to another member.")
+NOT_IN_SEGMENT = _("This offer is for another group of club members.")
 
 
 def basket_member(basket) -> Member | None:
     """The basket owner's membership, read once per basket object."""
     if not basket.owner_id:
         return None
+    context = context_for_basket(basket)
+    if context is not None:
+        return context.member
     if not hasattr(basket, "_loyalty_offers_member"):
         basket._loyalty_offers_member = (
             Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
@@ -50,6 +55,11 @@ def refusal_reason(condition, member: Member | None, voucher=None) -> str | None
         tier_ids = set(rule.tiers.values_list("pk", flat=True))
         if tier_ids and member.tier_id not in tier_ids:
             return str(WRONG_TIER)
+        if rule.segment_id is not None:
+            from oscar_loyalty.apps.segments.services import memberships
+
+            if rule.segment_id not in memberships(member, [rule.segment_id]):
+                return str(NOT_IN_SEGMENT)
     if voucher is not None:
         owner_id = (
             MemberGift.objects.filter(voucher_id=voucher.pk)

@@ -24,6 +24,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
@@ -108,7 +109,7 @@ def run_draw(draw: PrizeDraw, *, seed: str | None = None, now: datetime | None =
             raise DrawAlreadyRun()
         entries = eligible_entries(draw, now=now)
         if not entries:
-            raise DrawNotReady("No member is eligible for this draw; nothing was drawn.")
+            raise DrawNotReady(_("No member is eligible for this draw; nothing was drawn."))
         draw.seed = seed or secrets.token_hex(32)
         draw.entries = entries
         draw.drawn_at = now

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty.apps.membership.models import Tier
+from oscar_loyalty.apps.segments.models import Segment
 
 from .models import PrizeDraw
 from .services import MemberOfferSpec
@@ -57,6 +58,12 @@ class MemberOfferForm(forms.Form):
         required=False,
         help_text=_("Leave empty for every member."),
     )
+    segment = forms.ModelChoiceField(
+        label=_("Only this segment"),
+        queryset=Segment.objects.all(),
+        required=False,
+        help_text=_("Leave empty for every member (of the tiers above)."),
+    )
     starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DateTimeInput())
     voucher_code = forms.CharField(
@@ -85,6 +92,7 @@ class MemberOfferForm(forms.Form):
             "benefit_type": benefit.type,
             "benefit_value": benefit.value,
             "tiers": list(rule.tiers.all()) if rule else [],
+            "segment": rule.segment_id if rule else None,
             "starts_at": offer.start_datetime,
             "ends_at": offer.end_datetime,
             "voucher_code": voucher.code if voucher else "",
@@ -104,6 +112,7 @@ class MemberOfferForm(forms.Form):
             benefit_type=data["benefit_type"],
             benefit_value=data["benefit_value"],
             tiers=data["tiers"],
+            segment=data["segment"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             voucher_code=data["voucher_code"],

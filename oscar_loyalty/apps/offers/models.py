@@ -38,6 +38,15 @@ class MemberPrice(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(ZERO)],
     )
+    segment = models.ForeignKey(
+        "loyalty_segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only for the segment"),
+        help_text=_("Empty: every member with benefits."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -106,13 +115,21 @@ class TierDiscount(models.Model):
 
 
 class MemberOfferRule(models.Model):
-    """Which tiers a members-only condition admits (none listed: every member)."""
+    """Which tiers (none listed: every member) and segment a members-only condition admits."""
 
     condition = models.OneToOneField(
         "offer.Condition", on_delete=models.CASCADE, related_name="loyalty_member_rule"
     )
     tiers = models.ManyToManyField(
         "loyalty_membership.Tier", blank=True, related_name="+", verbose_name=_("tiers")
+    )
+    segment = models.ForeignKey(
+        "loyalty_segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only for the segment"),
     )
 
     class Meta:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Case, CharField, DecimalField, Value, When
+from django.db.models.functions import Cast, Concat
 from oscar.core.loading import get_model
 
 from oscar_loyalty.apps.membership.models import Plan, Tier
@@ -78,41 +80,95 @@ class PriceBook:
     One instance lives as long as one strategy, i.e. one request.
     """
 
-    def __init__(self, tier: Tier | None):
+    def __init__(self, tier: Tier | None, member=None):
         self.tier = tier
+        # Needed only for member prices limited to a segment (``MemberPrice.segment``).
+        self.member = member
         self._member_prices: dict[int, Decimal] | None = None
         self._percentages: list[tuple[Decimal, _ProductSet]] | None = None
         self._plan_products: set[int] | None = None
 
+    def _load(self) -> None:
+        """Member prices, plan products and the tier's discounts: one query (a UNION)."""
+        kind = CharField()
+        number = DecimalField(max_digits=12, decimal_places=2)
+        # A price limited to a segment comes back as "segment:<id>".
+        prices = MemberPrice.objects.values_list(
+            Case(
+                When(segment__isnull=True, then=Value("price")),
+                default=Concat(Value("segment:"), Cast("segment_id", CharField())),
+                output_field=kind,
+            ),
+            "stockrecord_id",
+            "price",
+        )
+        plans = Plan.objects.exclude(product=None).values_list(
+            Value("plan", output_field=kind), "product_id", Value(None, output_field=number)
+        )
+        parts = [plans]
+        if self.tier is not None:
+            parts.append(
+                TierDiscount.objects.filter(tier=self.tier, is_active=True, percent__gt=0)
+                .values_list(Value("discount", output_field=kind), "pk", "percent")
+                .order_by()
+            )
+        member_prices: dict[int, Decimal] = {}
+        plan_products: set[int] = set()
+        discount_ids: list[int] = []
+        segment_prices: list[tuple[int, int, Decimal]] = []
+        for row_kind, key, value in prices.order_by().union(
+            *(part.order_by() for part in parts), all=True
+        ):
+            if row_kind == "price":
+                member_prices[key] = Decimal(value)
+            elif row_kind == "plan":
+                plan_products.add(key)
+            elif row_kind.startswith("segment:"):
+                segment_prices.append((int(row_kind[8:]), key, Decimal(value)))
+            else:
+                discount_ids.append(key)
+        if segment_prices:
+            # One query, however many segments and products: which segments hold the member.
+            from oscar_loyalty.apps.segments.services import memberships
+
+            held = memberships(self.member, {segment for segment, _key, _price in segment_prices})
+            for segment, key, price in segment_prices:
+                if segment in held:
+                    member_prices[key] = price
+        found: list[tuple[Decimal, _ProductSet]] = []
+        if self.tier is not None and self.tier.discount_percent > 0:
+            found.append((self.tier.discount_percent, _ProductSet(everything=True)))
+        if discount_ids:
+            # Only tiers with range or category discounts pay these queries.
+            discounts = TierDiscount.objects.filter(pk__in=discount_ids).select_related(
+                "range", "category"
+            )
+            for discount in discounts:
+                products = (
+                    _range_products(discount.range)
+                    if discount.range_id
+                    else _category_products(discount.category)
+                )
+                found.append((discount.percent, products))
+        self._member_prices, self._plan_products, self._percentages = (
+            member_prices,
+            plan_products,
+            found,
+        )
+
     def member_prices(self) -> dict[int, Decimal]:
         if self._member_prices is None:
-            self._member_prices = dict(MemberPrice.objects.values_list("stockrecord_id", "price"))
+            self._load()
         return self._member_prices
 
     def percentages(self) -> list[tuple[Decimal, _ProductSet]]:
         if self._percentages is None:
-            found: list[tuple[Decimal, _ProductSet]] = []
-            if self.tier is not None:
-                if self.tier.discount_percent > 0:
-                    found.append((self.tier.discount_percent, _ProductSet(everything=True)))
-                discounts = TierDiscount.objects.filter(
-                    tier=self.tier, is_active=True, percent__gt=0
-                ).select_related("range", "category")
-                for discount in discounts:
-                    products = (
-                        _range_products(discount.range)
-                        if discount.range_id
-                        else _category_products(discount.category)
-                    )
-                    found.append((discount.percent, products))
-            self._percentages = found
+            self._load()
         return self._percentages
 
     def plan_products(self) -> set[int]:
         if self._plan_products is None:
-            self._plan_products = set(
-                Plan.objects.exclude(product=None).values_list("product_id", flat=True)
-            )
+            self._load()
         return self._plan_products
 
     def best_percent(self, product) -> Decimal:

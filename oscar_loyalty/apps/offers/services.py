@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
@@ -42,24 +43,29 @@ def validate_percent(value) -> Decimal:
     except (InvalidOperation, ValueError):
         raise InvalidPercentage() from None
     if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
-        raise InvalidPercentage(f"{value} is not a percentage from 0 to 100.")
+        raise InvalidPercentage(
+            _("%(value)s is not a percentage from 0 to 100.") % {"value": value}
+        )
     return percent
 
 
 # Member prices -------------------------------------------------------------
 
 
-def set_member_price(stockrecord, price) -> MemberPrice:
-    """Create or change the member price of a stock record (rounded half up to the cent)."""
+def set_member_price(stockrecord, price, *, segment=None) -> MemberPrice:
+    """Create or change the member price of a stock record (rounded half up to the cent).
+
+    With ``segment``, only members of that segment get the price.
+    """
     try:
         price = round_price(Decimal(str(price)))
     except (InvalidOperation, ValueError):
-        raise OffersError("Enter a price, e.g. 9.90.") from None
+        raise OffersError(_("Enter a price, e.g. 9.90.")) from None
     if price < ZERO:
-        raise OffersError("A member price cannot be negative.")
+        raise OffersError(_("A member price cannot be negative."))
     with transaction.atomic():
         member_price, _created = MemberPrice.objects.select_for_update().update_or_create(
-            stockrecord=stockrecord, defaults={"price": price}
+            stockrecord=stockrecord, defaults={"price": price, "segment": segment}
         )
     return member_price
 
@@ -68,7 +74,7 @@ def set_tier_discount(tier: Tier, percent, *, range=None, category=None) -> Tier
     """A percentage off for a tier on a range or a category (exactly one of the two)."""
     percent = validate_percent(percent)
     if (range is None) == (category is None):
-        raise OffersError("Choose either a range or a category for a tier discount.")
+        raise OffersError(_("Choose either a range or a category for a tier discount."))
     return TierDiscount.objects.create(tier=tier, percent=percent, range=range, category=category)
 
 
@@ -88,6 +94,7 @@ class MemberOfferSpec:
     offer_type: str = "Site"
     description: str = ""
     tiers: Iterable[Tier] = ()
+    segment: object = None  # a ``loyalty_segments.Segment`` or None (every member)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     voucher_code: str = ""
@@ -97,21 +104,21 @@ class MemberOfferSpec:
 
 def _validate_spec(spec: MemberOfferSpec) -> None:
     if spec.condition_type not in (Condition.COUNT, Condition.VALUE, Condition.COVERAGE):
-        raise OffersError("Choose a count, value or coverage condition.")
+        raise OffersError(_("Choose a count, value or coverage condition."))
     if spec.offer_type not in (ConditionalOffer.SITE, ConditionalOffer.VOUCHER):
-        raise OffersError("A members-only offer is a site offer or a voucher offer.")
+        raise OffersError(_("A members-only offer is a site offer or a voucher offer."))
     if spec.range is None:
-        raise OffersError("Choose the range of products the offer is about.")
+        raise OffersError(_("Choose the range of products the offer is about."))
     if spec.condition_value is None or spec.condition_value <= ZERO:
-        raise OffersError("The condition needs a value above zero.")
+        raise OffersError(_("The condition needs a value above zero."))
     if spec.benefit_value is None or spec.benefit_value <= ZERO:
-        raise OffersError("The discount needs a value above zero.")
+        raise OffersError(_("The discount needs a value above zero."))
     if spec.benefit_type == Benefit.PERCENTAGE:
         validate_percent(spec.benefit_value)
     if spec.starts_at and spec.ends_at and spec.starts_at > spec.ends_at:
-        raise OffersError("The end must come after the start.")
+        raise OffersError(_("The end must come after the start."))
     if spec.voucher_code and spec.offer_type != ConditionalOffer.VOUCHER:
-        raise OffersError("Only a voucher offer has a voucher code.")
+        raise OffersError(_("Only a voucher offer has a voucher code."))
 
 
 def save_member_offer(spec: MemberOfferSpec, *, offer=None):
@@ -127,7 +134,7 @@ def save_member_offer(spec: MemberOfferSpec, *, offer=None):
         else:
             offer = ConditionalOffer.objects.select_for_update().get(pk=offer.pk)
             if offer.condition.proxy_class != CONDITION_PATH:
-                raise OffersError("This offer is not a members-only offer.")
+                raise OffersError(_("This offer is not a members-only offer."))
         condition, benefit = offer.condition, offer.benefit
         condition.type, condition.range, condition.value = (
             spec.condition_type,
@@ -147,6 +154,9 @@ def save_member_offer(spec: MemberOfferSpec, *, offer=None):
         offer.save()
         rule, _created = MemberOfferRule.objects.get_or_create(condition=condition)
         rule.tiers.set(spec.tiers)
+        if rule.segment_id != getattr(spec.segment, "pk", None):
+            rule.segment = spec.segment
+            rule.save(update_fields=["segment"])
         if code:
             _save_offer_voucher(offer, code, spec)
     return offer
@@ -154,7 +164,7 @@ def save_member_offer(spec: MemberOfferSpec, *, offer=None):
 
 def _save_offer_voucher(offer, code: str, spec: MemberOfferSpec) -> None:
     if Voucher.objects.filter(code=code).exclude(offers=offer).exists():
-        raise OffersError(f"The voucher code {code} is already in use.")
+        raise OffersError(_("The voucher code %(code)s is already in use.") % {"code": code})
     voucher = offer.vouchers.filter(loyalty_gift__isnull=True).order_by("pk").first()
     voucher = voucher or Voucher(name=f"{spec.name} ({code})"[:128])
     voucher.code, voucher.usage = code, spec.voucher_usage
@@ -251,7 +261,7 @@ def set_promotion_state(
 ):
     """Switch one promotion on or off and set its schedule."""
     if starts_at and ends_at and starts_at > ends_at:
-        raise OffersError("The end must come after the start.")
+        raise OffersError(_("The end must come after the start."))
     with transaction.atomic():
         if kind == "offer":
             offer = member_offers().select_for_update().get(pk=pk)
@@ -267,7 +277,7 @@ def set_promotion_state(
         PointsPromotion = _points_promotion_model()
         if kind == "points" and PointsPromotion is not None:
             if starts_at is None:
-                raise OffersError("A points promotion needs a start.")
+                raise OffersError(_("A points promotion needs a start."))
             promotion = PointsPromotion.objects.select_for_update().get(pk=pk)
             promotion.is_active, promotion.starts_at, promotion.ends_at = is_on, starts_at, ends_at
             promotion.save(update_fields=["is_active", "starts_at", "ends_at"])

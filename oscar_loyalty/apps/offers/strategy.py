@@ -28,6 +28,7 @@ from functools import cache
 from oscar.core.loading import get_class
 
 from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.club import load_context
 
 from .pricing import PriceBook
 
@@ -98,13 +99,18 @@ class Selector:
     def strategy(self, request=None, user=None, **kwargs):
         if user is None and request is not None:
             user = getattr(request, "user", None)
-        member = member_with_benefits(user)
-        if member is None:
+        # One query for everything the add-on needs about this shopper on
+        # this request (see oscar_loyalty.club); Oscar copies the strategy
+        # onto the request's basket, where the offers and template tags find it.
+        context = load_context(user)
+        member = context.member if context is not None else None
+        if member is None or not member.has_benefits():
             strategy = self.default_strategy_class()(request)
         else:
             strategy = self.member_strategy_class()(request)
             strategy.member = member
-            strategy.price_book = PriceBook(member.tier)
+            strategy.price_book = PriceBook(member.tier, member=member)
+        strategy.loyalty_context = context
         if user is not None and getattr(user, "is_authenticated", False):
             strategy.user = user
         return strategy

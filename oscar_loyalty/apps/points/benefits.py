@@ -21,10 +21,13 @@ import logging
 import operator
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount, PostOrderAction
 from oscar.core.loading import get_classes, get_model
 
 from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.club import context_for_basket
 from oscar_loyalty.money import ZERO, points_to_money
 
 from . import redemption as redemption_services
@@ -45,6 +48,9 @@ def basket_member(basket) -> Member | None:
     """The basket owner's membership, read once per basket object."""
     if not basket.owner_id:
         return None
+    context = context_for_basket(basket)
+    if context is not None:
+        return context.member
     if not hasattr(basket, "_loyalty_member"):
         basket._loyalty_member = (
             Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
@@ -55,7 +61,7 @@ def basket_member(basket) -> Member | None:
 class ClubMemberCondition(Condition):
     """Satisfied when the basket belongs to a member with benefits."""
 
-    name = "Basket of a club member"
+    name = _("Basket of a club member")
     description = name
 
     class Meta:
@@ -77,7 +83,7 @@ class ClubMemberCondition(Condition):
 class PointsRedemptionCondition(ClubMemberCondition):
     """Satisfied when the member has a live points reservation on this basket."""
 
-    name = "Club points applied to the basket"
+    name = _("Club points applied to the basket")
     description = name
 
     class Meta:
@@ -96,8 +102,8 @@ class PointsRedemptionCondition(ClubMemberCondition):
 class PointsDiscountBenefit(AbsoluteDiscountBenefit):
     """Money off worth the reserved points, spread over the lines; debited at placement."""
 
-    name = "Club points"
-    description = "Club points spent as money"
+    name = _("Club points")
+    description = _("Club points spent as money")
 
     class Meta:
         proxy = True
@@ -162,7 +168,7 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
 class PointsPreviewBenefit(Benefit):
     """Shows "You will earn N points" on the basket and checkout pages (a post-order action)."""
 
-    name = "Club points you will earn"
+    name = _("Club points you will earn")
     description = name
 
     class Meta:
@@ -179,7 +185,10 @@ class PointsPreviewBenefit(Benefit):
         points = preview_points(basket, basket_member(basket), now=timezone.now())
         if points <= 0:
             return ZERO_DISCOUNT
-        return PostOrderAction(f"You will earn {points} points")
+        return PostOrderAction(
+            ngettext("You will earn %(points)s point", "You will earn %(points)s points", points)
+            % {"points": points}
+        )
 
     def apply_deferred(self, basket, order, application):
         # Points are recorded by the order_placed receiver, for every order

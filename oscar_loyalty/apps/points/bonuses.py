@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.exceptions import PointsError
@@ -19,11 +20,13 @@ from oscar_loyalty.exceptions import PointsError
 from .models import PointsEntry
 from .services import _now, credit_locked, lock_account, validate_points
 
+# Stored in English as the ledger's reason; marked for the catalogue so that
+# the member's history page shows them translated ({% translate entry.reason %}).
 BONUS_KINDS = {
-    "join": "Welcome to the club",
-    "birthday": "Happy birthday",
-    "newsletter": "Newsletter subscription confirmed",
-    "profile": "Profile completed",
+    "join": gettext_noop("Welcome to the club"),
+    "birthday": gettext_noop("Happy birthday"),
+    "newsletter": gettext_noop("Newsletter subscription confirmed"),
+    "profile": gettext_noop("Profile completed"),
 }
 
 

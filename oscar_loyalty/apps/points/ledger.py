@@ -13,6 +13,7 @@ from datetime import datetime, time
 
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.dates import add_months
@@ -175,8 +176,14 @@ def debit_locked(
     covered = min(points, max(account.balance, 0))
     rest = points - covered
     if rest and not allow_debt:
+        free = max(account.balance, 0)
         raise InsufficientPoints(
-            f"Only {max(account.balance, 0)} points are available.",
+            ngettext(
+                "Only %(points)s point is available.",
+                "Only %(points)s points are available.",
+                free,
+            )
+            % {"points": free},
             requested=points,
         )
     if app_settings.POINTS_ALLOW_NEGATIVE_BALANCE:

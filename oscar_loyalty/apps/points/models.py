@@ -70,7 +70,11 @@ class PointsEntry(AppendOnlyModel):
         (BONUS, _("Bonus")),
     ]
 
-    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: "loyalty_pts_entry_acct" (account, -created_at) serves
+    # every lookup by account; one index less on the ledger's hottest insert path.
+    account = models.ForeignKey(
+        PointsAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES, db_index=True)
     # Signed change of the balance.
     points = models.BigIntegerField(_("points"))
@@ -78,17 +82,30 @@ class PointsEntry(AppendOnlyModel):
     debt = models.BigIntegerField(_("debt change"), default=0)
     reason = models.CharField(_("reason"), max_length=255)
     # PROTECT: an order with points history cannot be deleted from under it.
+    # order, line, staff_user: indexed only where set (Meta.indexes), so the
+    # many entries without them (expiry, bonuses) write three index rows less.
     order = models.ForeignKey(
-        "order.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "order.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     line = models.ForeignKey(
-        "order.Line", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "order.Line",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # Points per currency unit at earning time; reversals use it, never today's rule.
     rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=4, null=True, blank=True)
-    # Unique: replaying a signal, a command or a form post finds the entry and
-    # changes nothing.
-    idempotency_key = models.CharField(max_length=128, unique=True)
+    # Unique (Meta.constraints): replaying a signal, a command or a form post
+    # finds the entry and changes nothing. A constraint rather than
+    # ``unique=True`` so PostgreSQL gets no second, LIKE-only index.
+    idempotency_key = models.CharField(max_length=128)
     # SET_NULL is the one change an entry allows: erasing a staff account.
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,6 +113,7 @@ class PointsEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
 
@@ -103,7 +121,23 @@ class PointsEntry(AppendOnlyModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("points entry")
         verbose_name_plural = _("points entries")
-        indexes = [models.Index(fields=["account", "-created_at"], name="loyalty_pts_entry_acct")]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="loyalty_pts_entry_acct"),
+            models.Index(
+                fields=["order"], condition=Q(order__isnull=False), name="loyalty_pts_entry_order"
+            ),
+            models.Index(
+                fields=["line"], condition=Q(line__isnull=False), name="loyalty_pts_entry_line"
+            ),
+            models.Index(
+                fields=["staff_user"],
+                condition=Q(staff_user__isnull=False),
+                name="loyalty_pts_entry_staff",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="loyalty_pts_entry_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.points:+d}"
@@ -117,7 +151,9 @@ class PointsLot(models.Model):
     points = models.PositiveBigIntegerField(_("points"))
     # Invariant: 0 <= remaining <= points; == points - Sum(uses.points).
     remaining = models.PositiveBigIntegerField(_("remaining"))
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+    # Indexed only while the lot holds points (Meta.indexes): expiry empties lots,
+    # and an emptied lot then leaves the index instead of adding a row to it.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -135,7 +171,10 @@ class PointsLot(models.Model):
                 fields=["account", "expires_at"],
                 condition=Q(remaining__gt=0),
                 name="loyalty_pts_lot_open",
-            )
+            ),
+            models.Index(
+                fields=["expires_at"], condition=Q(remaining__gt=0), name="loyalty_pts_lot_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,11 +189,23 @@ class PointsLotUse(AppendOnlyModel):
     points = models.BigIntegerField()
     # For a return: the debit whose points come back (so each is returned once).
     returned_from = models.ForeignKey(
-        PointsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        PointsEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed where set (Meta.indexes): most uses are not returns
     )
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["returned_from"],
+                condition=Q(returned_from__isnull=False),
+                name="loyalty_pts_use_returned",
+            )
+        ]
 
 
 class PointsEarning(models.Model):

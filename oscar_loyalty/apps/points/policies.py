@@ -24,6 +24,9 @@ from oscar_loyalty.money import ZERO, earn_points
 
 from .models import PointsPromotion
 
+# How long the promotion read with a request's club context answers previews.
+PRELOADED_SECONDS = 60
+
 
 @dataclass
 class QuoteLine:
@@ -72,13 +75,24 @@ class DefaultEarningPolicy(EarningPolicy):
         rate = app_settings.POINTS_PER_UNIT
         if member.tier_id and member.tier.is_active:
             rate *= member.tier.points_multiplier
-        multipliers = PointsPromotion.objects.filter(is_active=True, starts_at__lte=now).exclude(
-            ends_at__lte=now
-        )
-        best = max((p.multiplier for p in multipliers), default=None)
+        best = self.best_promotion(member, now=now)
         if best is not None and best > 0:
             rate *= best
         return rate
+
+    def best_promotion(self, member, *, now: datetime) -> Decimal | None:
+        """The highest multiplier of the promotions running at ``now``.
+
+        A member loaded with the request's club context carries it already,
+        read at the same moment (``oscar_loyalty.club``).
+        """
+        preloaded = getattr(member, "_loyalty_promotion", None)
+        if preloaded is not None and abs((preloaded[1] - now).total_seconds()) < PRELOADED_SECONDS:
+            return preloaded[0]
+        multipliers = PointsPromotion.objects.filter(is_active=True, starts_at__lte=now).exclude(
+            ends_at__lte=now
+        )
+        return max((p.multiplier for p in multipliers), default=None)
 
     def product_rate(self, product, base: Decimal) -> Decimal | None:
         """The rate for one product, or ``None`` if it earns nothing."""

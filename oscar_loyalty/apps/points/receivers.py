@@ -13,12 +13,11 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from oscar.apps.order.signals import (
     order_line_status_changed,
-    order_placed,
     order_status_changed,
 )
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings, signals
+from oscar_loyalty import app_settings, orders, signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import AlreadyReversed
 
@@ -126,7 +125,9 @@ def on_member_saved(sender, instance, created=False, **kwargs) -> None:
 def connect() -> None:
     PaymentEvent = get_model("order", "PaymentEvent")
     PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
-    order_placed.connect(on_order_placed, dispatch_uid="loyalty_points.order_placed")
+    # on_order_placed runs in the task oscar_loyalty.orders.process_placed_order;
+    # the shared receiver enqueuing it is connected once whichever app connects first.
+    orders.connect()
     order_status_changed.connect(
         on_order_status_changed, dispatch_uid="loyalty_points.order_status_changed"
     )

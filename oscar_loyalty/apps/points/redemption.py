@@ -16,9 +16,12 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.club import UNKNOWN, redemption_from_context
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
     InvalidPointsAmount,
@@ -27,7 +30,7 @@ from oscar_loyalty.exceptions import (
 from oscar_loyalty.money import CENT, ZERO, money_to_points, points_to_money
 
 from . import services
-from .models import PointsEntry, PointsRedemption
+from .models import PointsAccount, PointsEntry, PointsRedemption
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,13 @@ def redemption_for(basket) -> PointsRedemption | None:
     if not getattr(basket, "id", None) or not basket.owner_id:
         return None
     if not hasattr(basket, "_loyalty_redemption"):
-        basket._loyalty_redemption = PointsRedemption.objects.filter(basket_id=basket.id).first()
+        # A request's basket knows its owner's open reservation already (oscar_loyalty.club).
+        known = redemption_from_context(basket)
+        basket._loyalty_redemption = (
+            PointsRedemption.objects.filter(basket_id=basket.id).first()
+            if known is UNKNOWN
+            else known
+        )
     return basket._loyalty_redemption
 
 
@@ -98,40 +107,68 @@ def reserve_points(
     """
     now = _now(now)
     if user is None or not user.is_authenticated or basket.owner_id != user.pk:
-        raise RedemptionNotAllowed("You can only spend points on your own basket.")
+        raise RedemptionNotAllowed(_("You can only spend points on your own basket."))
     if not basket.can_be_edited:
-        raise RedemptionNotAllowed("This basket can no longer be changed.")
+        raise RedemptionNotAllowed(_("This basket can no longer be changed."))
     member = Member.objects.filter(user=user).first()
     if member is None or not member.has_benefits(now):
-        raise RedemptionNotAllowed("Only club members can spend points.")
+        raise RedemptionNotAllowed(_("Only club members can spend points."))
     if points is not None:
         services.validate_points(points)
         if points < app_settings.POINTS_REDEEM_MIN_POINTS:
+            minimum = app_settings.POINTS_REDEEM_MIN_POINTS
             raise InvalidPointsAmount(
-                f"Apply at least {app_settings.POINTS_REDEEM_MIN_POINTS} points."
+                ngettext(
+                    "Apply at least %(points)s point.",
+                    "Apply at least %(points)s points.",
+                    minimum,
+                )
+                % {"points": minimum}
             )
     if basket_base(basket) < app_settings.POINTS_REDEEM_MIN_ORDER:
-        raise RedemptionNotAllowed("Your basket is below the minimum for spending points.")
+        raise RedemptionNotAllowed(_("Your basket is below the minimum for spending points."))
     ceiling = max_points_for_basket(basket)
     with transaction.atomic():
         account = services.lock_account(member)
         available = account.balance - _reserved_elsewhere(account, basket, now)
         if account.balance < max(app_settings.POINTS_REDEEM_MIN_BALANCE, 1):
+            needed = max(app_settings.POINTS_REDEEM_MIN_BALANCE, 1)
             raise InsufficientPoints(
-                f"You need at least {max(app_settings.POINTS_REDEEM_MIN_BALANCE, 1)} points "
-                "to spend them."
+                ngettext(
+                    "You need at least %(points)s point to spend points.",
+                    "You need at least %(points)s points to spend them.",
+                    needed,
+                )
+                % {"points": needed}
             )
         if points is None:
             points = min(available, ceiling)
             if points < app_settings.POINTS_REDEEM_MIN_POINTS:
-                raise InsufficientPoints("You have no points available for this basket.")
+                raise InsufficientPoints(_("You have no points available for this basket."))
         if points > available:
-            raise InsufficientPoints(
-                f"You have {max(available, 0)} points available"
-                + (" (others are held by another basket)." if available < account.balance else ".")
-            )
+            free = max(available, 0)
+            if available < account.balance:
+                message = ngettext(
+                    "You have %(points)s point available (others are held by another basket).",
+                    "You have %(points)s points available (others are held by another basket).",
+                    free,
+                )
+            else:
+                message = ngettext(
+                    "You have %(points)s point available.",
+                    "You have %(points)s points available.",
+                    free,
+                )
+            raise InsufficientPoints(message % {"points": free})
         if points > ceiling:
-            raise RedemptionNotAllowed(f"At most {ceiling} points can be spent on this basket.")
+            raise RedemptionNotAllowed(
+                ngettext(
+                    "At most %(points)s point can be spent on this basket.",
+                    "At most %(points)s points can be spent on this basket.",
+                    ceiling,
+                )
+                % {"points": ceiling}
+            )
         redemption, _created = PointsRedemption.objects.select_for_update().update_or_create(
             basket=basket,
             defaults={
@@ -148,7 +185,7 @@ def reserve_points(
 def release_points(basket, user, *, now: datetime | None = None) -> bool:
     """The shopper removes their points from the basket. Returns whether any were held."""
     if user is None or basket.owner_id != getattr(user, "pk", None):
-        raise RedemptionNotAllowed("You can only change your own basket.")
+        raise RedemptionNotAllowed(_("You can only change your own basket."))
     with transaction.atomic():
         released = PointsRedemption.objects.filter(
             basket=basket, status=PointsRedemption.RESERVED
@@ -179,8 +216,12 @@ def capture_for_order(
     redemption = redemption_for(basket)
     if redemption is None or discount <= ZERO:
         return None
-    with transaction.atomic():
-        account = services.lock_account(redemption.account.member)
+    # No savepoint: this runs inside Oscar's order transaction, and any error
+    # here must roll the whole order back anyway.
+    with transaction.atomic(savepoint=False):
+        # The account row by its key (the redemption names it): same lock as
+        # services.lock_account, without reading the member first.
+        account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
         redemption = PointsRedemption.objects.select_for_update().get(pk=redemption.pk)
         if redemption.status == PointsRedemption.CAPTURED:
             return redemption.captured_entry

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oscar_loyalty.exceptions import (
     InvalidPointsAmount,
@@ -50,15 +51,15 @@ def _now(now: datetime | None) -> datetime:
 def validate_points(points, *, allow_negative: bool = False) -> int:
     """A whole number of points, or ``InvalidPointsAmount`` with a clear message."""
     if isinstance(points, bool) or not isinstance(points, int):
-        raise InvalidPointsAmount("Points must be a whole number.")
+        raise InvalidPointsAmount(_("Points must be a whole number."))
     if points == 0 or (points < 0 and not allow_negative):
         raise InvalidPointsAmount(
-            "Enter a number of points other than zero."
+            _("Enter a number of points other than zero.")
             if allow_negative
-            else "Enter a positive number of points."
+            else _("Enter a positive number of points.")
         )
     if abs(points) > MAX_POINTS:
-        raise InvalidPointsAmount("That number of points is too large.")
+        raise InvalidPointsAmount(_("That number of points is too large."))
     return points
 
 
@@ -112,6 +113,25 @@ def get_summary(user, *, now: datetime | None = None) -> PointsSummary:
         .first()
     )
     return PointsSummary(**row) if row else PointsSummary()
+
+
+def summary_for_request(request, *, now: datetime | None = None) -> PointsSummary:
+    """``get_summary`` for the request's shopper, from the club context when loaded (no query)."""
+    from oscar_loyalty.club import context_for_request
+
+    context = context_for_request(request)
+    if context is None:
+        return get_summary(getattr(request, "user", None), now=now)
+    account = context.account
+    if account is None:
+        return PointsSummary()
+    return PointsSummary(
+        balance=account.balance,
+        pending=account.pending,
+        debt=account.debt,
+        reserved=context.reserved,
+        member_id=account.member_id,
+    )
 
 
 def next_expiry(account: PointsAccount, *, now: datetime | None = None):
@@ -169,7 +189,7 @@ def adjust_points(
     validate_points(points, allow_negative=True)
     reason = (reason or "").strip()
     if not reason:
-        raise PointsError("Give a reason for the adjustment.")
+        raise PointsError(_("Give a reason for the adjustment."))
     key = key or f"adjust:{member.pk}:{uuid.uuid4().hex}"
     with transaction.atomic():
         account = lock_account(member)

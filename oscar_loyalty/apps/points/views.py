@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from oscar.templatetags.currency_filters import currency
 
+from oscar_loyalty import app_settings, ratelimit
 from oscar_loyalty.apps.membership.views import MemberRequiredMixin
-from oscar_loyalty.exceptions import LoyaltyError
+from oscar_loyalty.exceptions import LoyaltyError, RateLimited
 from oscar_loyalty.money import points_to_money
 
 from . import redemption, services
@@ -21,6 +22,14 @@ class ApplyPointsView(LoginRequiredMixin, generic.View):
     """POST from the basket page: reserve points for this basket (like VoucherAddView)."""
 
     def post(self, request):
+        # Every request counts, per user: each one locks the points account.
+        try:
+            ratelimit.hit(
+                "points_apply", f"user:{request.user.pk}", limit=app_settings.POINTS_RATE_LIMIT
+            )
+        except RateLimited as error:
+            messages.error(request, error.message)
+            return redirect("basket:summary")
         form = ApplyPointsForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():

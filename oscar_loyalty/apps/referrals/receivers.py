@@ -14,10 +14,11 @@ from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from oscar.apps.checkout.signals import post_checkout
 from oscar.apps.customer.signals import user_registered
-from oscar.apps.order.signals import order_placed, order_status_changed
+from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, orders
+from oscar_loyalty.club import context_for_request
 from oscar_loyalty.exceptions import ReferralError
 
 from . import rewards, services
@@ -70,10 +71,14 @@ def on_order_placed(sender, order, user=None, **kwargs) -> None:
 
 def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
     """A signed-in customer who followed a share link is linked with their first order."""
-    if user is None or not user.is_authenticated or services.referral_of(user) is not None:
+    if user is None or not user.is_authenticated:
         return
     code = services.stored_code(request)
     if not code:
+        return
+    # The request's club context knows already whether the user was referred.
+    club = context_for_request(request)
+    if club.referred if club is not None else services.referral_of(user) is not None:
         return
     try:
         services.link_referee(user, code, source="link", first_order=order)
@@ -111,7 +116,9 @@ def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
 def connect() -> None:
     PaymentEvent = get_model("order", "PaymentEvent")
     user_registered.connect(on_user_registered, dispatch_uid="loyalty_referrals.registered")
-    order_placed.connect(on_order_placed, dispatch_uid="loyalty_referrals.order_placed")
+    # on_order_placed runs in the task oscar_loyalty.orders.process_placed_order;
+    # the shared receiver enqueuing it is connected once whichever app connects first.
+    orders.connect()
     post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_referrals.post_checkout")
     order_status_changed.connect(
         on_order_status_changed, dispatch_uid="loyalty_referrals.order_status_changed"

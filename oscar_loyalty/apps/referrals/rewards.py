@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
@@ -364,7 +365,7 @@ def approve_referral(referral: Referral, *, staff_user, now: datetime | None = N
     with transaction.atomic():
         referral = _lock(referral)
         if referral.status != Referral.REVIEW:
-            raise ReferralError("Only a referral in review can be approved.")
+            raise ReferralError(_("Only a referral in review can be approved."))
         referral.reviewed_by, referral.reviewed_at = staff_user, now
         over = _over_cap(referral, now=referral.qualified_at or now)
         referral.status = Referral.CAPPED if over else Referral.PENDING
@@ -384,7 +385,7 @@ def reject_referral(referral: Referral, *, staff_user, now: datetime | None = No
     with transaction.atomic():
         referral = _lock(referral)
         if referral.status != Referral.REVIEW:
-            raise ReferralError("Only a referral in review can be rejected.")
+            raise ReferralError(_("Only a referral in review can be rejected."))
         referral.reviewed_by, referral.reviewed_at = staff_user, now
         referral.status = Referral.REJECTED
         referral.save()

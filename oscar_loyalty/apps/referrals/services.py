@@ -10,12 +10,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, ratelimit
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import (
     AlreadyReferred,
@@ -94,11 +93,14 @@ def find_code(raw: str, *, now: datetime | None = None) -> ReferralCode:
 # Attribution ---------------------------------------------------------------
 
 
+RATE_LIMIT_SCOPE = "referral_code"
+
+
 def _limit_keys(request) -> list[str]:
-    keys = [f"loyalty_referrals:ip:{fingerprints.ip_digest(request)}"]
+    keys = [f"ip:{ratelimit.client_key(request)}"]
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        keys.append(f"loyalty_referrals:session:{session_key}")
+        keys.append(f"session:{session_key}")
     return keys
 
 
@@ -107,23 +109,21 @@ def check_rate_limit(request) -> None:
 
     ``OSCAR_LOYALTY_REFERRALS_RATE_LIMIT = (attempts, seconds)``. Only failed
     codes count (``count_failed_attempt``), so many shoppers behind one
-    carrier's IP address can still follow good links. Cache-based: with
-    several servers the store needs a shared cache.
+    carrier's IP address can still follow good links. Kept in the cache by
+    the shared helper (``oscar_loyalty.ratelimit``): with several servers the
+    store needs a shared cache.
     """
-    attempts, _seconds = app_settings.REFERRALS_RATE_LIMIT
-    if any((cache.get(key) or 0) >= attempts for key in _limit_keys(request)):
+    limit = app_settings.REFERRALS_RATE_LIMIT
+    keys = _limit_keys(request)
+    if any(ratelimit.is_limited(RATE_LIMIT_SCOPE, key, limit=limit) for key in keys):
         raise TooManyAttempts()
 
 
 def count_failed_attempt(request) -> None:
     """One more unknown or refused code for this IP address and session."""
-    _attempts, seconds = app_settings.REFERRALS_RATE_LIMIT
+    limit = app_settings.REFERRALS_RATE_LIMIT
     for key in _limit_keys(request):
-        cache.add(key, 0, seconds)
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, seconds)
+        ratelimit.count(RATE_LIMIT_SCOPE, key, limit=limit)
 
 
 def record_visit(

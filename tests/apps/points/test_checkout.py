@@ -104,3 +104,33 @@ def test_the_account_page_shows_balance_pending_expiry_and_history(django_app, m
     assert "Welcome gift" in page.text
     assert "300 points on" in page.text  # the next expiry
     assert "<th>Balance</th><td>300 (" in page.text
+
+
+def test_the_thank_you_page_quotes_the_points_until_the_worker_records_them(
+    django_app, member, shop, settings
+):
+    """With a real task queue the earning is recorded after the response.
+
+    The thank-you page must not say "nothing earned" meanwhile: it shows the
+    policy's quote, and the queued task then records exactly that.
+    """
+    from django_tasks import default_task_backend
+
+    from oscar_loyalty.orders import process_placed_order
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    user = member.user
+    add_to_basket(django_app, user, shop)
+    preview = checkout(django_app, user)
+    thank_you = preview.forms["place_order_form"].submit(user=user).follow(user=user)
+
+    order = Order.objects.get(user=user)
+    assert not PointsEarning.objects.filter(order=order).exists()
+    assert "Points this order earns: 120" in thank_you.text
+    queued = [result for result in default_task_backend.results if result.args == [order.pk]]
+    assert len(queued) == 1
+
+    process_placed_order.call(order.pk)
+    assert PointsEarning.objects.get(order=order).points == 120
+    page = django_app.get(reverse("customer:order", args=[order.number]), user=user)
+    assert "Points earned: 120" in page.text and "Points this order earns" not in page.text

@@ -7,8 +7,10 @@ from django import template
 
 from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.apps.points.benefits import basket_member
+from oscar_loyalty.apps.points.earning import member_for_order
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
+from oscar_loyalty.apps.points.policies import get_policy
 from oscar_loyalty.money import points_to_money
 
 register = template.Library()
@@ -23,7 +25,7 @@ def loyalty_points_basket(context):
     # and non-members.
     if basket is None or basket_member(basket) is None:
         return {"show": False}
-    summary = services.get_summary(getattr(request, "user", None))
+    summary = services.summary_for_request(request)
     if summary.member_id is None:
         return {"show": False}
     applied = redemption.redemption_for(basket)
@@ -58,14 +60,26 @@ def loyalty_points_order(order):
         "spent": spent,
         "spent_value": points_to_money(spent.captured_points) if spent else None,
         "earned": earned,
+        # The earning is recorded by the background task that follows
+        # ``order_placed`` (oscar_loyalty.orders); until the worker has run,
+        # the thank-you page shows the same policy's quote, written nowhere.
+        "quoted": _quote_unrecorded(order) if earned is None else 0,
     }
+
+
+def _quote_unrecorded(order) -> int:
+    member = member_for_order(order)
+    placed = order.date_placed
+    if member is None or placed is None or not member.has_benefits(placed):
+        return 0
+    return get_policy().quote_order(order, member, now=placed).points
 
 
 @register.inclusion_tag("oscar_loyalty/points/partials/balance.html", takes_context=True)
 def loyalty_points_balance(context):
     """One line with the member's balance and its value (checkout preview)."""
     request = context.get("request")
-    summary = services.get_summary(getattr(request, "user", None))
+    summary = services.summary_for_request(request)
     basket = getattr(request, "basket", None)
     return {
         "show": summary.member_id is not None,

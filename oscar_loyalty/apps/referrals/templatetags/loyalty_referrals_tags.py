@@ -3,6 +3,7 @@
 from django import template
 
 from oscar_loyalty.apps.referrals import services
+from oscar_loyalty.club import context_for_request
 
 register = template.Library()
 
@@ -12,8 +13,16 @@ def loyalty_referral_form(context):
     """Shown to guests and to customers not yet referred and without orders."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    show = request is not None and (
-        not getattr(user, "is_authenticated", False)
-        or (services.referral_of(user) is None and not services.has_previous_orders(user))
-    )
+    club = context_for_request(request) if request is not None else None
+    if club is not None:  # loaded with the request's pricing strategy: no query
+        show = (
+            not club.referred
+            and not club.has_orders
+            and not services.has_previous_orders(user)  # guest orders under the address
+        )
+    else:
+        show = request is not None and (
+            not getattr(user, "is_authenticated", False)
+            or (services.referral_of(user) is None and not services.has_previous_orders(user))
+        )
     return {"show": show, "request": request, "csrf_token": context.get("csrf_token")}

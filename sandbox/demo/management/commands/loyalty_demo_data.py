@@ -160,6 +160,8 @@ class Command(BaseCommand):
             self._tiers()
             self._staff()
         self._members(products, plans, country, rng)
+        if apps.is_installed("oscar_loyalty.apps.segments"):
+            self._tel_aviv_shoes_segment(country, rng)
         Product.objects.create(
             upc=MARKER_UPC,
             title="(demo data marker)",
@@ -184,6 +186,23 @@ class Command(BaseCommand):
             f"Staff login: {STAFF_EMAIL} / {STAFF_PASSWORD}  (dashboard /dashboard/, "
             f"Wagtail /cms/)\nMember logins: dana.levi@example.com (and the others) / "
             f"{MEMBER_PASSWORD}"
+        )
+        if apps.is_installed("oscar_loyalty.apps.partners"):
+            self._print_partner()
+
+    def _print_partner(self):
+        """The demo coalition partner (created here if missing) and its API credentials."""
+        from oscar_loyalty.apps.partners.models import Partner
+        from oscar_loyalty.apps.partners.signing import partner_secret
+
+        partner, _ = Partner.objects.get_or_create(
+            slug="demo-fuel",
+            defaults={"name": "Demo fuel station", "earn_rate": D("1"), "burn_rate": D("0.01")},
+        )
+        self.stdout.write(
+            f"Partner API (docs/partners.md): LOYALTY_PARTNER_KEY_ID={partner.key_id} "
+            f"LOYALTY_PARTNER_SECRET={partner_secret(partner)}\n"
+            "  python examples/partner_client.py demo <a member number from /dashboard/>"
         )
 
     def _catalogue(self, partner):
@@ -329,6 +348,40 @@ class Command(BaseCommand):
                     f"DEMOVIP{index:02d}",
                 )
             services.recompute_tier(services.get_member(user), reason="daily")
+
+    def _tel_aviv_shoes_segment(self, country, rng):
+        """The example segment: Tel Aviv members who bought shoes in 90 days, email consent.
+
+        Dana and Tamar (Tel Aviv, email consent) buy shoes a few weeks ago so
+        that the segment is not empty; then the daily member figures are filled.
+        """
+        from oscar_loyalty.apps.segments import services as segments
+
+        shoes = Category.objects.filter(name="Shoes").first()
+        if shoes is None:
+            return
+        shoe = Product.objects.filter(categories__path__startswith=shoes.path).first()
+        now = timezone.now()
+        for days, email in ((20, "dana.levi@example.com"), (45, "tamar.azulay@example.com")):
+            user = get_user_model().objects.filter(email=email).first()
+            if user is not None and shoe is not None:
+                self._order(
+                    user, [shoe], country, rng, now - timedelta(days=days), f"DEMOSHOE{days}"
+                )
+        segments.save_segment(
+            name="Tel Aviv shoe buyers",
+            description="Members in Tel Aviv who bought shoes in the last 90 days "
+            "and consented to email.",
+            rules={
+                "op": "and",
+                "rules": [
+                    {"type": "city", "params": {"cities": ["Tel Aviv"]}},
+                    {"type": "bought", "params": {"categories": [shoes.pk], "days": 90}},
+                    {"type": "consent", "params": {"channel": "email", "status": "granted"}},
+                ],
+            },
+        )
+        segments.refresh_member_stats()
 
     def _order(self, user, products, country, rng, placed, number):
         basket = Basket.objects.create(owner=user)

@@ -1,0 +1,20 @@
+"""Template helpers for right-to-left pages.
+
+``{{ member.formatted_number|ltr }}``: a value that reads left to right (member
+numbers in groups, codes, URLs) keeps its order inside Hebrew text. Without
+the isolate, "4649 8070 98" in a right-to-left sentence is shown as
+"98 8070 4649": the digit groups are laid out right to left.
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def ltr(value):
+    """``value`` escaped and isolated as left-to-right text (``<bdi dir="ltr">``)."""
+    if value in (None, ""):
+        return ""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
