@@ -242,3 +242,26 @@ class StaffAccountErasure(PrivacyError):
     default_message = _(
         "Staff accounts are not erased here: remove the staff rights first, then erase."
     )
+
+
+# Newsletter -----------------------------------------------------------------
+
+
+class CampaignError(LoyaltyError):
+    default_message = _("This campaign cannot be sent.")
+
+
+class CampaignAlreadySent(CampaignError):
+    default_message = _(
+        "This campaign has already been sent or is sending; nothing was sent again."
+    )
+
+
+class EmptyAudience(CampaignError):
+    default_message = _(
+        "Nobody in this audience has confirmed consent to advertising by email; nothing was sent."
+    )
+
+
+class NewsletterNotPublished(CampaignError):
+    default_message = _("Publish the newsletter before sending it.")

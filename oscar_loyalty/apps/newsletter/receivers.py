@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import sending
+from . import tracking
 
 
 def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
-    sending.apply_tracking_event(
+    tracking.apply_tracking_event(
         event_type=str(event.event_type), metadata=event.metadata, message_id=event.message_id
     )

@@ -43,7 +43,7 @@ from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hash, normalise_email
 from oscar_loyalty.apps.consent.models import ConsentState
-from oscar_loyalty.exceptions import LoyaltyError
+from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
 from oscar_loyalty.mail import unsubscribe_url_maker
 
 from . import rendering
@@ -51,24 +51,6 @@ from .models import Campaign, OutboxMessage
 from .personalise import Personaliser
 
 logger = logging.getLogger(__name__)
-
-
-class CampaignError(LoyaltyError):
-    default_message = "This campaign cannot be sent."
-
-
-class CampaignAlreadySent(CampaignError):
-    default_message = "This campaign has already been sent or is sending; nothing was sent again."
-
-
-class EmptyAudience(CampaignError):
-    default_message = (
-        "Nobody in this audience has confirmed consent to advertising by email; nothing was sent."
-    )
-
-
-class NewsletterNotPublished(CampaignError):
-    default_message = "Publish the newsletter before sending it."
 
 
 def checkpoint(name: str) -> None:
@@ -425,32 +407,3 @@ def finish_if_done(campaign_id: int, *, now: datetime) -> bool:
             status=Campaign.DONE, finished_at=now
         )
     )
-
-
-# Webhook confirmations -------------------------------------------------------
-
-CONFIRMING = {"queued", "sent", "delivered", "opened", "clicked", "deferred"}
-
-
-def apply_tracking_event(*, event_type: str, metadata: dict | None, message_id: str | None) -> int:
-    """An ESP event about one of our messages: confirm ``sending`` rows, mark bounces."""
-    outbox_id = (metadata or {}).get("outbox")
-    rows = OutboxMessage.objects.none()
-    if outbox_id and str(outbox_id).isdigit():
-        rows = OutboxMessage.objects.filter(pk=int(outbox_id))
-    elif message_id:
-        rows = OutboxMessage.objects.filter(esp_message_id=message_id)
-    if event_type in ("bounced", "rejected"):
-        return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
-    if event_type in CONFIRMING:
-        now = timezone.now()
-        changed = rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
-            status=OutboxMessage.SENT, sent_at=now, error=""
-        )
-        # Opens and clicks are kept (first time only) for the member timeline.
-        if event_type == "opened":
-            rows.filter(opened_at=None).update(opened_at=now)
-        elif event_type == "clicked":
-            rows.filter(clicked_at=None).update(clicked_at=now)
-        return changed
-    return 0

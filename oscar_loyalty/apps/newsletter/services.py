@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.services import is_suppressed
+from oscar_loyalty.exceptions import CampaignAlreadySent, CampaignError
 
 from . import rendering, sending
 from .models import Campaign, Newsletter
-from .sending import CampaignAlreadySent, CampaignError
 
 
 def _enqueue(task, campaign_id: int, *, run_after: datetime | None = None) -> None:

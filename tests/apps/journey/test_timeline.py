@@ -12,7 +12,7 @@ from oscar_loyalty.apps.journey import services as journey
 from oscar_loyalty.apps.journey.models import OrderChannel
 from oscar_loyalty.apps.membership import services as membership
 from oscar_loyalty.apps.membership.models import Member, TierChange
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import tracking
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from oscar_loyalty.apps.points import services as points
 from oscar_loyalty.apps.referrals.models import ReferralCode
@@ -95,8 +95,8 @@ def test_the_timeline_shows_every_kind_of_event_in_date_order(client, staff, dan
     message = OutboxMessage.objects.filter(user=dana.user).first()
     message.esp_message_id = "esp-1"
     message.save()
-    sending.apply_tracking_event(event_type="opened", metadata={}, message_id="esp-1")
-    sending.apply_tracking_event(event_type="clicked", metadata={}, message_id="esp-1")
+    tracking.apply_tracking_event(event_type="opened", metadata={}, message_id="esp-1")
+    tracking.apply_tracking_event(event_type="clicked", metadata={}, message_id="esp-1")
 
     detail = client.get(reverse("loyalty_dashboard:loyalty-member-detail", args=[dana.pk]))
     timeline_url = reverse("loyalty_dashboard:loyalty-member-timeline", args=[dana.pk])

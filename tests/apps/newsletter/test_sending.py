@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 from oscar.test.factories import CategoryFactory
 
+from oscar_loyalty import exceptions
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
 from oscar_loyalty.apps.newsletter import sending
@@ -99,7 +100,7 @@ def test_an_empty_audience_is_refused_and_nothing_changes(campaign, send_now, ma
 def test_an_unpublished_newsletter_cannot_be_sent(campaign, send_now):
     make_member("dana@example.com")
     Newsletter.objects.filter(pk=campaign.newsletter_id).update(live=False)
-    with pytest.raises(sending.NewsletterNotPublished):
+    with pytest.raises(exceptions.NewsletterNotPublished):
         send_now(campaign)
 
 

@@ -1,0 +1,39 @@
+"""ESP tracking events about our own messages (Anymail's ``tracking`` signal).
+
+Kept apart from ``sending``: sending writes the outbox, this module only
+confirms what the ESP reports afterwards (delivery, first open and click,
+bounces). Consent and suppression effects of the same events are the consent
+app's (``consent.services.process_tracking_event``).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+CONFIRMING = {"queued", "sent", "delivered", "opened", "clicked", "deferred"}
+
+
+def apply_tracking_event(*, event_type: str, metadata: dict | None, message_id: str | None) -> int:
+    """An ESP event about one of our messages: confirm ``sending`` rows, mark bounces."""
+    outbox_id = (metadata or {}).get("outbox")
+    rows = OutboxMessage.objects.none()
+    if outbox_id and str(outbox_id).isdigit():
+        rows = OutboxMessage.objects.filter(pk=int(outbox_id))
+    elif message_id:
+        rows = OutboxMessage.objects.filter(esp_message_id=message_id)
+    if event_type in ("bounced", "rejected"):
+        return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
+    if event_type in CONFIRMING:
+        now = timezone.now()
+        changed = rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
+            status=OutboxMessage.SENT, sent_at=now, error=""
+        )
+        # Opens and clicks are kept (first time only) for the member timeline.
+        if event_type == "opened":
+            rows.filter(opened_at=None).update(opened_at=now)
+        elif event_type == "clicked":
+            rows.filter(clicked_at=None).update(clicked_at=now)
+        return changed
+    return 0
