@@ -28,22 +28,16 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
-from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
 from oscar_loyalty.apps.consent.wording import get_wording
-from oscar_loyalty.apps.membership.models import Member, Plan, Tier, TierChange
+from oscar_loyalty.apps.membership.models import Member, Plan, Tier
 from oscar_loyalty.apps.points.models import (
     PointsAccount,
-    PointsEarning,
-    PointsEntry,
-    PointsLot,
-    PointsLotUse,
-    PointsRedemption,
 )
-from oscar_loyalty.apps.referrals.models import Referral, ReferralCode, ReferralVisit
 
 from . import sample_data as data
 from .bulk import insert
-from .simulation import CANCELLED, Simulation
+from .simulation import Simulation
+from .writers import BatchWriter
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -88,7 +82,7 @@ def generate(
     ).run()
 
 
-class Generator:
+class Generator(BatchWriter):
     def __init__(self, *, members, orders_per_member, seed, batch, now, progress):
         self.total = members
         self.orders_per_member = orders_per_member
@@ -248,245 +242,6 @@ class Generator:
         sim = Simulation(self, rng, self.offset + index)
         sim.run()
         return sim
-
-    def write_orders(self, sims) -> None:
-        orders = [order for sim in sims for order in sim.orders]
-        for order in orders:
-            order.user_id = order.sim_user.user_id
-        insert(Order, orders)
-        for order in orders:
-            for line in order.sim_lines:
-                line.order_id = order.pk
-        insert(Line, [line for order in orders for line in order.sim_lines])
-        if self.channel_model is not None:
-            insert(
-                self.channel_model,
-                [
-                    self.channel_model(
-                        order=order, channel=order.sim_channel, created_at=order.date_placed
-                    )
-                    for order in orders
-                ],
-            )
-        self.stats.orders += len(orders)
-        self.stats.lines += sum(len(order.sim_lines) for order in orders)
-
-    def write_points(self, sims, accounts) -> None:
-        entries, earnings, redemptions = [], [], []
-        for sim, account in zip(sims, accounts, strict=True):
-            for entry in sim.entries:
-                entry.account_id = account.pk
-                if entry.sim_order is not None:
-                    entry.order_id = entry.sim_order.pk
-                entries.append(entry)
-            for earning in sim.earnings:
-                earning.account_id = account.pk
-                earning.order_id = earning.sim_order.pk
-                earnings.append(earning)
-            for redemption in sim.redemptions:
-                redemption.account_id = account.pk
-                redemption.order_id = redemption.sim_order.pk
-                redemptions.append(redemption)
-        insert(PointsEntry, entries)
-        insert(PointsEarning, earnings)
-        for redemption in redemptions:
-            redemption.captured_entry_id = redemption.sim_entry.pk
-        insert(PointsRedemption, redemptions)
-        lots = []
-        for sim, account in zip(sims, accounts, strict=True):
-            for lot in sim.lots:
-                lot.account_id = account.pk
-                lot.entry_id = lot.sim_entry.pk
-                lots.append(lot)
-        insert(PointsLot, lots)
-        insert(
-            PointsLotUse,
-            [
-                PointsLotUse(entry_id=entry.pk, lot_id=lot.pk, points=points)
-                for sim in sims
-                for entry, lot, points in sim.uses
-            ],
-        )
-        self.stats.entries += len(entries)
-
-    def write_tiers(self, sims) -> None:
-        for sim in sims:
-            for change in sim.tier_changes:
-                change.member_id = sim.member.pk
-        insert(TierChange, [change for sim in sims for change in sim.tier_changes])
-
-    def write_referrals(self, rng, sims) -> None:
-        codes = [
-            ReferralCode(
-                member_id=sim.member.pk,
-                code=f"G{sim.seq:08d}{self.seed % 1000:03d}",
-                created_at=sim.member.joined_at,
-            )
-            for sim in sims
-            if sim.has_code
-        ]
-        insert(ReferralCode, codes)
-        by_member = {code.member_id: code.pk for code in codes}
-        for sim in sims:
-            if sim.has_code:
-                sim.code_pk = by_member[sim.member.pk]
-        referrals, visits = [], []
-        for sim in sims:
-            if not sim.referred or not self.codes:
-                continue
-            code_pk, referrer = self.codes[rng.randrange(len(self.codes))]
-            joined = sim.member.joined_at
-            first = next((o for o in sim.orders), None)
-            status, qualified, rewarded = Referral.LINKED, None, None
-            if first is not None:
-                qualified = first.date_placed
-                if first.status == CANCELLED:
-                    status = Referral.REVERSED
-                elif first.date_placed < self.now - timedelta(days=30):
-                    status, rewarded = Referral.REWARDED, first.date_placed + timedelta(days=30)
-                else:
-                    status = Referral.PENDING
-            referrals.append(
-                Referral(
-                    code_id=code_pk,
-                    referrer_id=referrer,
-                    referee_id=sim.member.user_id,
-                    status=status,
-                    source=rng.choice(("link", "link", "registration", "checkout")),
-                    first_order_id=first.pk if first is not None else None,
-                    qualified_at=qualified,
-                    rewarded_at=rewarded,
-                    reversed_at=qualified if status == Referral.REVERSED else None,
-                    created_at=joined,
-                )
-            )
-            for n in range(rng.randint(1, 4)):
-                visits.append(
-                    ReferralVisit(code_id=code_pk, created_at=joined - timedelta(hours=n * 7 + 1))
-                )
-        # Visits that did not convert.
-        for code_pk, _member in rng.sample(
-            list(self.codes), min(len(self.codes), len(sims) // 20)
-        ):
-            when = self.start + timedelta(
-                seconds=rng.randrange(int((self.now - self.start).total_seconds()))
-            )
-            visits.append(ReferralVisit(code_id=code_pk, created_at=when))
-        insert(Referral, referrals)
-        insert(ReferralVisit, visits)
-        self.stats.referrals += len(referrals)
-
-    def write_touches(self, sims) -> None:
-        if self.first_touch is None:
-            return
-        insert(
-            self.first_touch,
-            [
-                self.first_touch(
-                    visitor_id=f"{sim.seq:016x}{self.seed % 65536:04x}",
-                    channel=sim.channel,
-                    utm_source=data.UTM.get(sim.channel, ("", ""))[0],
-                    utm_medium=data.UTM.get(sim.channel, ("", ""))[1],
-                    created_at=sim.member.joined_at - timedelta(minutes=sim.touch_minutes),
-                    member_id=sim.member.pk,
-                    linked_at=sim.member.joined_at,
-                )
-                for sim in sims
-            ],
-        )
-
-    def write_consents(self, sims) -> None:
-        messages = []
-        if self.newsletter:
-            from oscar_loyalty.apps.newsletter.models import OutboxMessage
-
-            for sim in sims:
-                for campaign, sent_at, status in sim.deliveries:
-                    messages.append(
-                        OutboxMessage(
-                            campaign_id=campaign,
-                            user_id=sim.member.user_id,
-                            email_hash=sim.email_hash,
-                            language=sim.member.language,
-                            status=status,
-                            esp_message_id=f"gen-{campaign}-{sim.member.user_id}",
-                            sent_at=sent_at,
-                            attempts=1,
-                            next_attempt_at=sent_at,
-                        )
-                    )
-            for message, sim_events in _events(sims, messages):
-                for kind, hours in sim_events:
-                    # First open and first click, as the tracking webhook stamps them.
-                    setattr(message, f"{kind}_at", message.sent_at + timedelta(hours=hours))
-            insert(OutboxMessage, messages)
-            self.stats.messages += len(messages)
-        records, states = [], []
-        by_user = {}
-        for message in messages:
-            by_user.setdefault(message.user_id, []).append(message)
-        for sim in sims:
-            if not sim.consent:
-                continue
-            grant = ConsentRecord(
-                user_id=sim.member.user_id,
-                purpose="marketing",
-                channel="email",
-                action=ConsentRecord.GRANT,
-                wording_version=self.wording.version,
-                wording_text=self.wording.text,
-                source=ConsentRecord.SOURCE_JOIN,
-                created_at=sim.member.joined_at,
-                email_hash=sim.email_hash,
-            )
-            records.append(grant)
-            sim.consent_records = [grant]
-            if sim.unsubscribed and by_user.get(sim.member.user_id):
-                last = by_user[sim.member.user_id][-1]
-                withdraw = ConsentRecord(
-                    user_id=sim.member.user_id,
-                    purpose="marketing",
-                    channel="email",
-                    action=ConsentRecord.WITHDRAW,
-                    wording_version=self.wording.version,
-                    wording_text=self.wording.text,
-                    source=ConsentRecord.SOURCE_ONE_CLICK,
-                    created_at=last.sent_at + timedelta(hours=3),
-                    email_hash=sim.email_hash,
-                    evidence={"message": f"campaign:{last.campaign_id}/outbox:{last.pk}"},
-                )
-                records.append(withdraw)
-                sim.consent_records.append(withdraw)
-        insert(ConsentRecord, records)
-        for sim in sims:
-            if not sim.consent:
-                continue
-            last = sim.consent_records[-1]
-            withdrawn = last.action == ConsentRecord.WITHDRAW
-            states.append(
-                ConsentState(
-                    user_id=sim.member.user_id,
-                    purpose="marketing",
-                    channel="email",
-                    status=ConsentState.WITHDRAWN if withdrawn else ConsentState.GRANTED,
-                    last_record_id=last.pk,
-                    granted_at=sim.member.joined_at,
-                    withdrawn_at=last.created_at if withdrawn else None,
-                    updated_at=last.created_at,
-                )
-            )
-        insert(ConsentState, states)
-
-
-def _events(sims, messages):
-    events = {}
-    for sim in sims:
-        for campaign, kinds in sim.events.items():
-            events[(campaign, sim.member.user_id)] = kinds
-    for message in messages:
-        kinds = events.get((message.campaign_id, message.user_id))
-        if kinds:
-            yield message, kinds
 
 
 def _model(app_label: str, name: str):
