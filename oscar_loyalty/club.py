@@ -10,7 +10,9 @@ on the page reads it from there instead of asking the database again:
 * the live reserved points (the balance shown on the basket page);
 * the reservation on the shopper's open basket (the points discount);
 * the best running points promotion ("you will earn N points");
-* whether the friend's-code box applies (not referred, no earlier orders).
+* whether the friend's-code box applies (not referred, no earlier orders);
+* the price book's version token, under which member prices are cached in
+  the process (``offers.pricing``).
 
 The context lives as long as the strategy, i.e. one request. Code outside a
 request (tasks, the admin, tests calling services) never sees it and reads
@@ -25,11 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from oscar.core.loading import get_model
+
+from oscar_loyalty.prepared import PreparedQuery
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ClubContext:
     referred: bool
     has_orders: bool  # orders placed while signed in (guest orders not included)
     loaded_at: datetime
+    price_version: str | None = None  # PriceBookVersion.token (None: offers app not installed)
 
     @property
     def account(self):
@@ -65,16 +71,13 @@ def _promotion_subquery(now: datetime):
     )
 
 
-def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
-    """The club context of a signed-in ``user`` (``None`` for anonymous shoppers): one query."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
+def _context_queryset(user_pk: int, now: datetime):
+    """The context's one query; its shape never depends on the arguments (``PreparedQuery``)."""
     from oscar_loyalty.apps.points.models import PointsRedemption
     from oscar_loyalty.apps.referrals.models import Referral
 
     Basket = get_model("basket", "Basket")
     Order = get_model("order", "Order")
-    now = now or timezone.now()
     open_reservations = PointsRedemption.objects.filter(
         account__member__user_id=OuterRef("pk"),
         status=PointsRedemption.RESERVED,
@@ -82,18 +85,25 @@ def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
         basket__status=Basket.OPEN,
     ).order_by("-pk")
     reserved = PointsRedemption.objects.filter(
-        account__member__user_id=OuterRef("pk"),
-        status=PointsRedemption.RESERVED,
-        expires_at__gt=now,
+        PointsRedemption.held_q(now), account__member__user_id=OuterRef("pk")
     )
-    row = (
+    extra = {}
+    if apps.is_installed("oscar_loyalty.apps.offers"):
+        from oscar_loyalty.apps.offers.models import PriceBookVersion
+
+        extra["loyalty_price_version"] = Subquery(
+            PriceBookVersion.objects.filter(pk=1).values("token")[:1]
+        )
+    return (
         get_user_model()
-        .objects.filter(pk=user.pk)
+        .objects.filter(pk=user_pk)
         .select_related("loyalty_member__tier", "loyalty_member__points_account")
         .annotate(
             loyalty_reserved=Coalesce(
                 Subquery(
-                    reserved.values("account").annotate(total=Sum("points")).values("total")[:1],
+                    reserved.values("account")
+                    .annotate(total=Sum(PointsRedemption.held_points()))
+                    .values("total")[:1],
                     output_field=IntegerField(),
                 ),
                 0,
@@ -109,9 +119,23 @@ def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
             # address need a scan, so the referral box asks for them itself, and
             # only for a shopper with no orders of their own.
             loyalty_has_orders=Exists(Order.objects.filter(user_id=OuterRef("pk"))),
-        )
-        .first()
+            **extra,
+        )[:1]
     )
+
+
+# Built and compiled once per process; each request only binds the user and the time.
+_CONTEXT_QUERY = PreparedQuery(_context_queryset, user_pk=int, now=datetime)
+
+
+def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
+    """The club context of a signed-in ``user`` (``None`` for anonymous shoppers): one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from oscar_loyalty.apps.points.models import PointsRedemption
+
+    now = now or timezone.now()
+    row = _CONTEXT_QUERY.first(user_pk=user.pk, now=now)
     if row is None:
         return None
     try:
@@ -142,6 +166,7 @@ def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
         referred=row.loyalty_referred,
         has_orders=row.loyalty_has_orders,
         loaded_at=now,
+        price_version=getattr(row, "loyalty_price_version", None),
     )
 
 

@@ -11,7 +11,10 @@ step logs its own failure and never stops the next.
 
 The order of the steps is the order the receivers used to run in: the tier
 is recomputed before the points are quoted, so a member who moved up earns
-at the new tier's rate.
+at the new tier's rate. The points step first writes the ledger debit of the
+points the order spent (captured inside the order transaction, see
+``points.redemption``). The journey step records the order's channel (web,
+unless the code that placed the order recorded another).
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ def process_placed_order(order_id: int) -> None:
         from oscar_loyalty.apps.referrals import receivers as referrals
 
         referrals.on_order_placed(sender=Order, order=order)
+    if apps.is_installed("oscar_loyalty.apps.journey"):
+        from oscar_loyalty.apps.journey import services as journey
+
+        try:
+            journey.record_default_channel(order)
+        except Exception:  # noqa: BLE001 - a report detail; never stop the task.
+            logger.exception("Recording the channel of order %s failed", order.number)
 
 
 def on_order_placed(sender, order, user=None, **kwargs) -> None:

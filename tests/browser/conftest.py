@@ -155,13 +155,13 @@ def ensure_site_offers() -> None:
     """
     from django.apps import apps
 
-    for module in (
-        "oscar_loyalty.apps.points.migrations.0002_site_offers",
-        "oscar_loyalty.apps.referrals.migrations.0002_friend_offer",
+    # The data migrations' functions, in migration order (0005 removes an offer 0002 made).
+    for module, function in (
+        ("oscar_loyalty.apps.points.migrations.0002_site_offers", "create_offers"),
+        ("oscar_loyalty.apps.points.migrations.0005_drop_preview_offer", "delete_preview_offer"),
+        ("oscar_loyalty.apps.referrals.migrations.0002_friend_offer", "create_offer"),
     ):
-        migration = importlib.import_module(module)
-        create = getattr(migration, "create_offers", None) or migration.create_offer
-        create(apps, None)
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -7,8 +7,5 @@ class JourneyConfig(AppConfig):
     label = "loyalty_journey"
     verbose_name = _("Customer journey")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import receivers
-
-        receivers.connect()
+    # No receivers: the channel of a web order is recorded by the order task
+    # (oscar_loyalty.orders), not during the checkout request.

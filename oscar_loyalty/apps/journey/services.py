@@ -145,11 +145,28 @@ def link_first_touch(
         return FirstTouch.objects.get(member=member)
 
 
-def record_order_channel(order, *, channel: str = OrderChannel.WEB) -> OrderChannel:
-    """Record the channel ``order`` came through; a second call keeps the first answer."""
+def record_order_channel(order, *, channel: str) -> OrderChannel:
+    """Record the channel ``order`` came through; an explicit answer replaces the default.
+
+    Code that places orders outside Oscar's web checkout (the till, an API)
+    calls this; it may run before or after the order task's default.
+    """
     if channel not in dict(OrderChannel.CHANNEL_CHOICES):
         raise ValueError(f"Unknown order channel {channel!r}.")
-    record, _created = OrderChannel.objects.get_or_create(
+    record, _created = OrderChannel.objects.update_or_create(
         order=order, defaults={"channel": channel}
+    )
+    return record
+
+
+def record_default_channel(order) -> OrderChannel:
+    """The order task's step: an order with no channel recorded came through the web checkout.
+
+    Runs in the background task after ``order_placed`` (``oscar_loyalty.orders``),
+    so the checkout request itself writes nothing for the journey. Never
+    replaces a channel recorded explicitly.
+    """
+    record, _created = OrderChannel.objects.get_or_create(
+        order=order, defaults={"channel": OrderChannel.WEB}
     )
     return record

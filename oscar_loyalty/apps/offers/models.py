@@ -273,6 +273,29 @@ class DrawWinner(models.Model):
         return f"{self.draw} #{self.position}: {self.member}"
 
 
+class PriceBookVersion(models.Model):
+    """One row: a token that changes whenever anything a price book caches changes.
+
+    Member prices, tier discounts and the products that sell plans are the
+    same for every shopper of a tier, so each process keeps the price book's
+    query result under ``(tier, token)`` (``pricing``). The club context reads
+    the token in its one query per request, so a change made by any process
+    is seen by every process on its next request. Bumped by the receivers on
+    ``MemberPrice``, ``TierDiscount`` and ``Plan`` (``pricing.bump_price_book``
+    after writes that bypass ``save``, such as ``bulk_create``).
+
+    A random token, not a counter: a rolled-back bump never reuses a value.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("price book version")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 # The members-only condition is an Oscar offer proxy and so a model of this
 # app: imported here so Django registers it, and its migration, with the rest.
 from .conditions import MemberOnlyCondition  # noqa: E402, F401

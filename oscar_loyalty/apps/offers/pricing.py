@@ -17,10 +17,19 @@ The rule (also in ``docs/offers.md``):
 A ``PriceBook`` loads everything once (member prices, the tier's discounts
 and the product ids of their ranges and categories) and answers every
 product from memory, so a page of 5 or 500 products costs the same queries.
+Given the version token the club context read (``PriceBookVersion``), the
+query's result is kept per process under ``(tier, token)``: a member's
+request then prices everything with no query of its own. A range's or a
+category's products and a member's segments are not kept (Oscar's own
+models change them); tiers with such discounts and segment prices pay their
+queries on each request, as before.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections import OrderedDict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, CharField, DecimalField, Value, When
@@ -29,7 +38,7 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty.apps.membership.models import Plan, Tier
 
-from .models import HUNDRED, MemberPrice, TierDiscount
+from .models import HUNDRED, MemberPrice, PriceBookVersion, TierDiscount
 
 CENT = Decimal("0.01")
 
@@ -56,6 +65,35 @@ class _ProductSet:
         return bool(keys & self.ids)
 
 
+# (tier id, version token) -> the price book query's rows, newest last.
+_ROWS: OrderedDict[tuple[int | None, str], list[tuple]] = OrderedDict()
+_ROWS_LOCK = threading.Lock()
+_ROWS_KEPT = 32  # tiers x recent tokens; a stale token's entries age out
+
+
+def bump_price_book() -> str:
+    """Give the price book a new version token: every process reloads on its next request."""
+    token = uuid.uuid4().hex
+    if not PriceBookVersion.objects.filter(pk=1).update(token=token):
+        PriceBookVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    return token
+
+
+def _cached_rows(key: tuple[int | None, str]) -> list[tuple] | None:
+    with _ROWS_LOCK:
+        rows = _ROWS.get(key)
+        if rows is not None:
+            _ROWS.move_to_end(key)
+        return rows
+
+
+def _keep_rows(key: tuple[int | None, str], rows: list[tuple]) -> None:
+    with _ROWS_LOCK:
+        _ROWS[key] = rows
+        while len(_ROWS) > _ROWS_KEPT:
+            _ROWS.popitem(last=False)
+
+
 def _range_products(range_) -> _ProductSet:
     if range_.includes_all_products and not range_.proxy_class:
         return _ProductSet(
@@ -80,15 +118,29 @@ class PriceBook:
     One instance lives as long as one strategy, i.e. one request.
     """
 
-    def __init__(self, tier: Tier | None, member=None):
+    def __init__(self, tier: Tier | None, member=None, *, version: str | None = None):
         self.tier = tier
         # Needed only for member prices limited to a segment (``MemberPrice.segment``).
         self.member = member
+        # The PriceBookVersion token read by this request (None: do not cache).
+        self.version = version
         self._member_prices: dict[int, Decimal] | None = None
         self._percentages: list[tuple[Decimal, _ProductSet]] | None = None
         self._plan_products: set[int] | None = None
 
-    def _load(self) -> None:
+    def _rows(self) -> list[tuple]:
+        """The query's rows, from this process's cache when the version token is known."""
+        key = (self.tier.pk if self.tier is not None else None, self.version)
+        if self.version is not None:
+            rows = _cached_rows(key)
+            if rows is not None:
+                return rows
+        rows = self._query_rows()
+        if self.version is not None:
+            _keep_rows(key, rows)
+        return rows
+
+    def _query_rows(self) -> list[tuple]:
         """Member prices, plan products and the tier's discounts: one query (a UNION)."""
         kind = CharField()
         number = DecimalField(max_digits=12, decimal_places=2)
@@ -112,13 +164,14 @@ class PriceBook:
                 .values_list(Value("discount", output_field=kind), "pk", "percent")
                 .order_by()
             )
+        return list(prices.order_by().union(*(part.order_by() for part in parts), all=True))
+
+    def _load(self) -> None:
         member_prices: dict[int, Decimal] = {}
         plan_products: set[int] = set()
         discount_ids: list[int] = []
         segment_prices: list[tuple[int, int, Decimal]] = []
-        for row_kind, key, value in prices.order_by().union(
-            *(part.order_by() for part in parts), all=True
-        ):
+        for row_kind, key, value in self._rows():
             if row_kind == "price":
                 member_prices[key] = Decimal(value)
             elif row_kind == "plan":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models.signals import post_delete, post_save
 from oscar.apps.basket.signals import voucher_addition
 
 from oscar_loyalty import signals
@@ -38,6 +39,28 @@ def on_voucher_added(sender, basket, voucher, **kwargs) -> None:
         messages.error(request, reason)
 
 
+def on_price_source_changed(sender, **kwargs) -> None:
+    """A member price, tier discount or plan changed: cached price books are stale.
+
+    No try/except: the bump runs in the writer's transaction, and a write
+    whose prices every process would keep serving stale must fail instead.
+    """
+    from .pricing import bump_price_book
+
+    bump_price_book()
+
+
 def connect() -> None:
+    from oscar_loyalty.apps.membership.models import Plan
+
+    from .models import MemberPrice, TierDiscount
+
+    for model in (MemberPrice, TierDiscount, Plan):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_price_source_changed,
+                sender=model,
+                dispatch_uid=f"loyalty_offers.price_book.{signal is post_save}.{model.__name__}",
+            )
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_offers.member_joined")
     voucher_addition.connect(on_voucher_added, dispatch_uid="loyalty_offers.voucher_added")

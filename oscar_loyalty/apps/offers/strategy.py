@@ -109,7 +109,9 @@ class Selector:
         else:
             strategy = self.member_strategy_class()(request)
             strategy.member = member
-            strategy.price_book = PriceBook(member.tier, member=member)
+            strategy.price_book = PriceBook(
+                member.tier, member=member, version=context.price_version
+            )
         strategy.loyalty_context = context
         if user is not None and getattr(user, "is_authenticated", False):
             strategy.user = user

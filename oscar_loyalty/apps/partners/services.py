@@ -126,11 +126,11 @@ def _require_benefits(member: Member, now: datetime) -> None:
 
 
 def _reserved(account, now: datetime) -> int:
-    """Points held by live basket reservations in the web shop: not spendable here."""
+    """Points held by the web shop (live basket reservations, orders not yet in the ledger)."""
     return (
-        PointsRedemption.objects.filter(
-            account=account, status=PointsRedemption.RESERVED, expires_at__gt=now
-        ).aggregate(total=Sum("points"))["total"]
+        PointsRedemption.objects.filter(PointsRedemption.held_q(now), account=account).aggregate(
+            total=Sum(PointsRedemption.held_points())
+        )["total"]
         or 0
     )
 

@@ -1,18 +1,16 @@
 """Oscar offer classes that put points into the checkout without forking it.
 
-Two site offers (rows created by this app's data migration):
+The site offer "Club points discount" (a row created by this app's data
+migration): ``PointsRedemptionCondition`` + ``PointsDiscountBenefit`` takes
+the points the shopper applied off the basket as an ordinary Oscar discount
+(recorded as an ``OrderDiscount``), and captures them in ``apply_deferred``,
+inside Oscar's order transaction.
 
-* "Club points discount": ``PointsRedemptionCondition`` + ``PointsDiscountBenefit``
-  takes the points the shopper applied off the basket as an ordinary Oscar
-  discount (recorded as an ``OrderDiscount``), and debits them in
-  ``apply_deferred``, inside Oscar's order transaction.
-* "Club points you will earn": ``ClubMemberCondition`` + ``PointsPreviewBenefit``
-  returns a ``PostOrderAction`` that Oscar's basket and checkout templates
-  already show. Earning itself happens on ``order_placed`` (see ``receivers``),
-  so it works for orders that never went through a basket offer pass.
-
-Both are low priority so they see the totals after the store's own offers,
-and neither consumes items, so they never block other offers.
+It is low priority so it sees the totals after the store's own offers, and
+it consumes no items, so it never blocks other offers. "You will earn N
+points" is not an offer (an offer costs three writes per order in Oscar's
+bookkeeping); the points template tags show it from the same policy.
+``ClubMemberCondition`` stays available for the store's own member-only offers.
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ from __future__ import annotations
 import logging
 import operator
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount, PostOrderAction
+from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
 
 from oscar_loyalty.apps.membership.models import Member
@@ -31,7 +27,6 @@ from oscar_loyalty.club import context_for_basket
 from oscar_loyalty.money import ZERO, points_to_money
 
 from . import redemption as redemption_services
-from .earning import preview_points
 
 logger = logging.getLogger(__name__)
 
@@ -154,43 +149,17 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
             else:
                 share = min(self.round(left / total * discount, basket.currency), left)
             if share > ZERO:
-                apply_discount(line, share, line.quantity, offer)
+                # No ``offer`` on the line's discount: Oscar would then write an
+                # OrderLineDiscount row per line (two queries each) at placement.
+                # Points are a tender, not a promotion; each line's paid price
+                # already includes its share, and returns are worked out from
+                # the paid prices (``reversal``).
+                apply_discount(line, share, line.quantity)
                 applied += share
         return BasketDiscount(applied)
 
     def apply_deferred(self, basket, order, application):
-        entry = redemption_services.capture_for_order(basket, order, application["discount"])
-        if entry is None:
+        captured = redemption_services.capture_for_order(basket, order, application["discount"])
+        if captured is None:
             return None
-        return f"{-entry.points + entry.debt} club points spent"
-
-
-class PointsPreviewBenefit(Benefit):
-    """Shows "You will earn N points" on the basket and checkout pages (a post-order action)."""
-
-    name = _("Club points you will earn")
-    description = name
-
-    class Meta:
-        proxy = True
-        app_label = "loyalty_points"
-
-    def __str__(self):
-        return self.name
-
-    def get_applicable_lines(self, offer, basket, range=None):  # noqa: A002
-        return []
-
-    def apply(self, basket, condition, offer, **kwargs):
-        points = preview_points(basket, basket_member(basket), now=timezone.now())
-        if points <= 0:
-            return ZERO_DISCOUNT
-        return PostOrderAction(
-            ngettext("You will earn %(points)s point", "You will earn %(points)s points", points)
-            % {"points": points}
-        )
-
-    def apply_deferred(self, basket, order, application):
-        # Points are recorded by the order_placed receiver, for every order
-        # path; this only labels the deferred discount line on the order.
-        return application["result"].description
+        return f"{captured.captured_points} club points spent"

@@ -263,10 +263,23 @@ class PointsEarningLine(models.Model):
 
 
 class PointsRedemption(models.Model):
-    """Points a shopper applied to a basket: reserved, then captured by the order.
+    """Points a shopper applied to a basket: reserved, captured by the order, then settled.
 
-    Reserved points count against the available balance until they are
-    captured, released or expire, so two tabs cannot spend them twice.
+    The life of a redemption, like a card payment's authorisation and capture:
+
+    * **reserved**: the shopper applied the points; checked against the
+      available balance with the account locked. Held until ``expires_at``.
+    * **captured**: the order was placed. One conditional ``UPDATE`` inside
+      Oscar's order transaction sets ``status``, ``order`` and
+      ``captured_points``, so the order and the capture commit together.
+    * **settled**: ``captured_entry`` is set. The ledger debit (entry, lots,
+      totals) is written by the order's background task
+      (``oscar_loyalty.orders``), or by ``settle_captured_redemptions`` if
+      that task was lost; both are idempotent.
+
+    Reserved-and-live and captured-not-settled points are *held*
+    (``held_q``): every check of the available balance subtracts them, so
+    points can be spent only once even before the ledger has the debit.
     """
 
     RESERVED, CAPTURED, RELEASED = "reserved", "captured", "released"
@@ -299,6 +312,7 @@ class PointsRedemption(models.Model):
     captured_points = models.PositiveBigIntegerField(default=0)
     # Invariant: <= captured_points; only grows, so points come back once.
     returned_points = models.PositiveBigIntegerField(default=0)
+    # Null while captured but not yet in the ledger (the points are still held).
     captured_entry = models.OneToOneField(
         PointsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -314,6 +328,25 @@ class PointsRedemption(models.Model):
 
     def is_live(self, now: datetime | None = None) -> bool:
         return self.status == self.RESERVED and self.expires_at > (now or timezone.now())
+
+    @property
+    def is_settled(self) -> bool:
+        return self.captured_entry_id is not None
+
+    @classmethod
+    def held_points(cls) -> models.Expression:
+        """What a held redemption holds: the reserved points, or once captured, those charged."""
+        return models.Case(
+            models.When(status=cls.CAPTURED, then=models.F("captured_points")),
+            default=models.F("points"),
+        )
+
+    @classmethod
+    def held_q(cls, now: datetime, prefix: str = "") -> models.Q:
+        """Redemptions whose points are not spendable elsewhere (see the class docstring)."""
+        return models.Q(
+            **{f"{prefix}status": cls.RESERVED, f"{prefix}expires_at__gt": now}
+        ) | models.Q(**{f"{prefix}status": cls.CAPTURED, f"{prefix}captured_entry__isnull": True})
 
 
 class PointsPromotion(models.Model):
@@ -367,7 +400,6 @@ class PointsReversal(AppendOnlyModel):
 from .benefits import (  # noqa: E402
     ClubMemberCondition,
     PointsDiscountBenefit,
-    PointsPreviewBenefit,
     PointsRedemptionCondition,
 )
 
@@ -380,7 +412,6 @@ __all__ = [
     "PointsEntry",
     "PointsLot",
     "PointsLotUse",
-    "PointsPreviewBenefit",
     "PointsPromotion",
     "PointsRedemption",
     "PointsRedemptionCondition",

@@ -21,12 +21,17 @@ from oscar_loyalty import app_settings, orders, signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import AlreadyReversed
 
-from . import bonuses, earning, reversal
+from . import bonuses, earning, redemption, reversal
 
 logger = logging.getLogger(__name__)
 
 
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
+    """The order's points work (in the order task): the debit of points spent, then earning."""
+    try:
+        redemption.settle_for_order(order)
+    except Exception:  # noqa: BLE001 - the order is paid; the daily job retries the debit.
+        logger.exception("Writing the points spent on order %s failed", order.number)
     try:
         earning.record_earning_for_order(order)
     except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.

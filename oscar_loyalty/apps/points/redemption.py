@@ -1,10 +1,13 @@
-"""Spending points at checkout: reserve on the basket, capture with the order.
+"""Spending points at checkout: reserve on the basket, capture with the order, settle.
 
 Reserved points count against the available balance, checked with the
 account row locked, so two tabs or two baskets cannot spend the same
 points. The discount itself is an Oscar offer (see ``benefits``); its
 ``apply_deferred`` calls ``capture_for_order`` inside Oscar's order
-transaction. A reservation not captured in time expires by itself.
+transaction, which marks the reservation captured with one conditional
+``UPDATE``. The ledger debit follows in the order's background task
+(``settle_for_order``); until then the captured points stay held (see
+``PointsRedemption``). A reservation not captured in time expires by itself.
 """
 
 from __future__ import annotations
@@ -87,11 +90,9 @@ def max_points_for_basket(basket) -> int:
 
 def _reserved_elsewhere(account, basket, now: datetime) -> int:
     return (
-        PointsRedemption.objects.filter(
-            account=account, status=PointsRedemption.RESERVED, expires_at__gt=now
-        )
+        PointsRedemption.objects.filter(PointsRedemption.held_q(now), account=account)
         .exclude(basket_id=basket.id)
-        .aggregate(total=Sum("points"))["total"]
+        .aggregate(total=Sum(PointsRedemption.held_points()))["total"]
         or 0
     )
 
@@ -204,38 +205,73 @@ def release_expired_reservations(*, now: datetime | None = None) -> int:
 
 def capture_for_order(
     basket, order, discount: Decimal, *, now: datetime | None = None
-) -> PointsEntry | None:
-    """Debit the points behind ``discount``; runs inside Oscar's order transaction.
+) -> PointsRedemption | None:
+    """Mark the basket's reservation captured by ``order``: one ``UPDATE``, in Oscar's transaction.
 
     Charges the points the discount is worth (rounded up, at most those
-    reserved) and releases the rest. Never raises for a business reason:
-    the shopper has paid. If the points are no longer there (the reservation
-    was released and spent elsewhere), the shortfall becomes a debt.
+    reserved). Never raises for a business reason: the shopper has paid.
+    The ledger debit is ``settle_for_order``'s, after the order commits; if
+    the points are no longer there by then (the reservation had lapsed and
+    they were spent elsewhere), the shortfall becomes a debt.
     """
     now = _now(now)
     redemption = redemption_for(basket)
     if redemption is None or discount <= ZERO:
         return None
-    # No savepoint: this runs inside Oscar's order transaction, and any error
-    # here must roll the whole order back anyway.
-    with transaction.atomic(savepoint=False):
-        # The account row by its key (the redemption names it): same lock as
-        # services.lock_account, without reading the member first.
+    points = min(money_to_points(discount, rounding=ROUND_UP), redemption.points)
+    if points_to_money(redemption.points) < discount:
+        logger.error(
+            "Points discount %s on order %s is worth more than the %s points reserved.",
+            discount,
+            order.number,
+            redemption.points,
+        )
+    # Conditional on "not captured yet", so a replayed placement cannot tie
+    # the points to a second order. A reservation released or lapsed after
+    # the discount was worked out is still charged: the order got the money off.
+    captured = PointsRedemption.objects.filter(pk=redemption.pk, order__isnull=True).update(
+        status=PointsRedemption.CAPTURED, order=order, captured_points=points, updated_at=now
+    )
+    if not captured:
+        logger.error(
+            "Points reservation %s was already captured; order %s got its discount twice.",
+            redemption.pk,
+            order.number,
+        )
+        return None
+    redemption.status, redemption.order, redemption.captured_points = (
+        PointsRedemption.CAPTURED,
+        order,
+        points,
+    )
+    basket._loyalty_redemption = redemption
+    return redemption
+
+
+def settle(redemption: PointsRedemption, *, now: datetime | None = None) -> PointsEntry | None:
+    """Write the ledger debit of a captured redemption, once (``None``: nothing captured).
+
+    Idempotent: the redemption row is locked and re-read, and a settled one
+    returns its entry.
+    """
+    now = _now(now)
+    if redemption.status != PointsRedemption.CAPTURED:
+        return None
+    with transaction.atomic():
+        # Lock order: account, then redemption, as in reserve_points.
         account = PointsAccount.objects.select_for_update().get(pk=redemption.account_id)
-        redemption = PointsRedemption.objects.select_for_update().get(pk=redemption.pk)
-        if redemption.status == PointsRedemption.CAPTURED:
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+        redemption = (
+            PointsRedemption.objects.select_for_update(of=("self",))
+            .select_related("order", "captured_entry")
+            .get(pk=redemption.pk)
+        )
+        if redemption.captured_entry_id is not None:
             return redemption.captured_entry
-        points = min(money_to_points(discount, rounding=ROUND_UP), redemption.points)
-        if points_to_money(redemption.points) < discount:
-            logger.error(
-                "Points discount %s on order %s is worth more than the %s points reserved.",
-                discount,
-                order.number,
-                redemption.points,
-            )
+        order = redemption.order
         entry = services.debit_locked(
             account,
-            points,
+            redemption.captured_points,
             kind=PointsEntry.REDEEM,
             reason=f"Spent on order {order.number}",
             key=f"redeem:{order.pk}",
@@ -249,10 +285,31 @@ def capture_for_order(
                 order.number,
                 entry.debt,
             )
-        redemption.status = PointsRedemption.CAPTURED
-        redemption.order = order
-        redemption.captured_points = points
-        redemption.captured_entry = entry
-        redemption.save()
-    basket._loyalty_redemption = redemption
+        PointsRedemption.objects.filter(pk=redemption.pk).update(
+            captured_entry=entry, updated_at=now
+        )
     return entry
+
+
+def settle_for_order(order, *, now: datetime | None = None) -> PointsEntry | None:
+    """The ledger debit for the points ``order`` spent (see ``settle``)."""
+    redemption = PointsRedemption.objects.filter(
+        order=order, status=PointsRedemption.CAPTURED
+    ).first()
+    return settle(redemption, now=now) if redemption is not None else None
+
+
+def settle_captured_redemptions(*, now: datetime | None = None) -> int:
+    """Settle every captured redemption still missing its ledger entry (the daily job's net).
+
+    Normally the order's task settles within seconds; this catches a task
+    that was lost (a worker's queue wiped, an enqueue that failed).
+    """
+    settled = 0
+    pending = PointsRedemption.objects.filter(
+        status=PointsRedemption.CAPTURED, captured_entry__isnull=True
+    ).order_by("pk")
+    for redemption in pending.iterator():
+        if settle(redemption, now=now) is not None:
+            settled += 1
+    return settled

@@ -30,6 +30,7 @@ from .models import (
     PointsRedemption,
     PointsReversal,
 )
+from .redemption import settle
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ def _reverse(order, *, key: str, reason: str, line_quantities: dict | None, now)
         if PointsReversal.objects.filter(key=key).exists():
             raise AlreadyReversed()
         return None
+    if redemption is not None and not redemption.is_settled:
+        # The order's task has not written the debit yet: write it first, so
+        # the points returned go back to the lots they were taken from.
+        settle(redemption, now=now)
+        redemption.refresh_from_db()
     with transaction.atomic():
         account = services.lock_account(account_holder.account.member)
         if PointsReversal.objects.filter(key=key).exists():

@@ -90,12 +90,12 @@ class PointsSummary:
 
 
 def _reserved_subquery(now: datetime):
-    live = PointsRedemption.objects.filter(
-        account=OuterRef("pk"), status=PointsRedemption.RESERVED, expires_at__gt=now
-    )
+    live = PointsRedemption.objects.filter(PointsRedemption.held_q(now), account=OuterRef("pk"))
     return Coalesce(
         Subquery(
-            live.values("account").annotate(total=Sum("points")).values("total")[:1],
+            live.values("account")
+            .annotate(total=Sum(PointsRedemption.held_points()))
+            .values("total")[:1],
             output_field=IntegerField(),
         ),
         Value(0),

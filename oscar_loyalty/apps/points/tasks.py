@@ -10,8 +10,9 @@ from . import bonuses, earning, expiry, redemption
 
 @task()
 def run_daily_points_jobs() -> dict[str, int]:
-    """Mature, expire, release stale reservations, remind, and award birthday bonuses."""
+    """Settle lost captures, mature, expire, release reservations, remind, birthday bonuses."""
     return {
+        "settled": redemption.settle_captured_redemptions(),
         "matured": earning.mature_due_earnings(),
         "expired_points": expiry.expire_points(),
         "released": redemption.release_expired_reservations(),

@@ -153,11 +153,24 @@ def test_the_web_checkout_records_the_web_channel(client, free_plan):
     assert order.loyalty_channel.channel == OrderChannel.WEB
 
 
-def test_an_in_store_order_keeps_its_channel_and_unknown_channels_are_refused(free_plan):
+def test_an_explicit_channel_wins_over_the_order_tasks_web_default_whatever_runs_first(
+    free_plan,
+):
     from oscar.test.factories import create_order
 
-    order = create_order(user=UserFactory())
-    assert services.record_order_channel(order, channel="in_store").channel == "in_store"
-    assert services.record_order_channel(order, channel="web").channel == "in_store"
+    from oscar_loyalty.orders import process_placed_order
+
+    # The till records its channel before any task could run: the default keeps it.
+    till = create_order(user=UserFactory())
+    assert services.record_order_channel(till, channel="in_store").channel == "in_store"
+    process_placed_order.call(till.pk)
+    till.refresh_from_db()
+    assert till.loyalty_channel.channel == "in_store"
+    # An API that records its channel after the task already defaulted to web.
+    api = create_order(user=UserFactory())
+    assert services.record_default_channel(api).channel == "web"
+    assert services.record_order_channel(api, channel="api").channel == "api"
+    assert services.record_default_channel(api).channel == "api"
+    assert OrderChannel.objects.filter(order=api).count() == 1
     with pytest.raises(ValueError):
-        services.record_order_channel(order, channel="fax")
+        services.record_order_channel(api, channel="fax")

@@ -200,3 +200,48 @@ def test_the_hint_can_be_switched_off(settings, guest_client, product):
     settings.OSCAR_LOYALTY_MEMBER_PRICE_HINT = False
     MemberPriceFactory(stockrecord=product.stockrecords.get(), price=D("8.00"))
     assert "Members pay" not in guest_client.get(product.get_absolute_url()).content.decode()
+
+
+def test_a_members_price_book_is_kept_in_the_process_under_the_version_the_context_read(
+    member, product
+):
+    MemberPriceFactory(stockrecord=product.stockrecords.get(), price=D("8.00"))
+    strategy = Selector().strategy(user=member.user)  # fills the cache
+    assert strategy.fetch_for_product(product).price.excl_tax == D("8.00")
+    again = Selector().strategy(user=member.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert again.fetch_for_product(product).price.excl_tax == D("8.00")
+    assert not [q for q in queries if "loyalty_offers" in q["sql"]]
+
+
+def test_a_changed_member_price_is_charged_on_the_next_request_whatever_process_cached_it(
+    member, product
+):
+    from oscar_loyalty.apps.offers.models import PriceBookVersion
+
+    stockrecord = product.stockrecords.get()
+    services.set_member_price(stockrecord, D("8.00"))
+    before = PriceBookVersion.objects.get().token
+    assert price_for(member.user, product) == D("8.00")
+    services.set_member_price(stockrecord, D("7.00"))
+    assert PriceBookVersion.objects.get().token != before
+    assert price_for(member.user, product) == D("7.00")
+    TierDiscountFactory(tier=member.tier, percent=D("50"), range=RangeFactory(products=[product]))
+    assert price_for(member.user, product) == D("5.00")
+    stockrecord.loyalty_member_price.delete()
+    TierDiscount.objects.get().delete()
+    assert price_for(member.user, product) == product.stockrecords.get().price
+
+
+def test_a_bump_after_a_bulk_write_recreates_a_missing_version_row(member, product):
+    from oscar_loyalty.apps.offers.models import MemberPrice, PriceBookVersion
+    from oscar_loyalty.apps.offers.pricing import bump_price_book
+
+    PriceBookVersion.objects.all().delete()
+    assert price_for(member.user, product) == D("10.00")  # no row: nothing cached
+    MemberPrice.objects.bulk_create(
+        [MemberPrice(stockrecord=product.stockrecords.get(), price=D("6.00"))]
+    )
+    token = bump_price_book()
+    assert PriceBookVersion.objects.get().token == token
+    assert price_for(member.user, product) == D("6.00")

@@ -7,6 +7,8 @@ from oscar.core.loading import get_model
 from oscar.test.factories import UserFactory
 
 from oscar_loyalty.apps.points import redemption
+from oscar_loyalty.apps.points.benefits import basket_member
+from oscar_loyalty.apps.points.earning import preview_points
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
@@ -17,6 +19,7 @@ from tests.apps.points.conftest import credit, make_basket, place, reapply
 
 pytestmark = pytest.mark.django_db
 
+ConditionalOffer = get_model("offer", "ConditionalOffer")
 OrderDiscount = get_model("order", "OrderDiscount")
 
 
@@ -42,14 +45,18 @@ def test_applied_points_become_an_oscar_discount_and_are_spent_with_the_order(
     assert (row.status, row.captured_points) == (PointsRedemption.CAPTURED, 3000)
 
 
-def test_the_basket_shows_the_points_it_will_earn(member, points_settings):
+def test_the_basket_quotes_the_points_it_will_earn_without_an_oscar_offer(member, points_settings):
     basket = make_basket(member.user, prices=[D("42.50")])
-    assert [a["description"] for a in basket.post_order_actions] == ["You will earn 42 points"]
-
-
-def test_a_guest_basket_shows_nothing_about_points(points_settings):
-    basket = make_basket(UserFactory(), prices=[D("42.50")])
+    assert preview_points(basket, basket_member(basket)) == 42
+    # The quote is the template tags' (no query at checkout), not a site
+    # offer's post-order action: Oscar would book an offer on every order.
     assert basket.post_order_actions == []
+    assert not ConditionalOffer.objects.filter(slug="club-points-you-will-earn").exists()
+
+
+def test_a_guest_basket_quotes_no_points(points_settings):
+    basket = make_basket(UserFactory(), prices=[D("42.50")])
+    assert preview_points(basket, basket_member(basket)) == 0
 
 
 def test_reserved_points_cannot_be_spent_by_a_second_basket(member, points_settings):

@@ -1,13 +1,16 @@
 """Points on Oscar's pages.
 
-``{% loyalty_points_basket %}`` and ``{% loyalty_points_order order %}``.
+``{% loyalty_points_basket %}`` (basket page), ``{% loyalty_points_balance %}``
+(checkout preview), ``{% loyalty_points_order order %}`` (thank-you page, order
+detail). The first two also say "You will earn N points", from the earning
+policy and the request's club context (no query).
 """
 
 from django import template
 
 from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.apps.points.benefits import basket_member
-from oscar_loyalty.apps.points.earning import member_for_order
+from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
 from oscar_loyalty.apps.points.policies import get_policy
@@ -41,6 +44,7 @@ def loyalty_points_basket(context):
         "max_points": max(max_points, 0),
         "max_value": points_to_money(max(max_points, 0)),
         "form": ApplyPointsForm(initial={"points": live.points if live else None}),
+        "will_earn": preview_points(basket, basket_member(basket)),
         "currency": basket.currency,
         "csrf_token": context.get("csrf_token"),
     }
@@ -81,8 +85,10 @@ def loyalty_points_balance(context):
     request = context.get("request")
     summary = services.summary_for_request(request)
     basket = getattr(request, "basket", None)
+    show = summary.member_id is not None
     return {
-        "show": summary.member_id is not None,
+        "show": show,
         "summary": summary,
+        "will_earn": preview_points(basket, basket_member(basket)) if show and basket else 0,
         "currency": getattr(basket, "currency", None),
     }
