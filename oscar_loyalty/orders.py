@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, router
 from django_tasks import task
 from oscar.core.loading import get_model
 
@@ -57,8 +58,42 @@ def process_placed_order(order_id: int) -> None:
             logger.exception("Recording the channel of order %s failed", order.number)
 
 
+def _queue_is_in_database_of(order) -> bool:
+    """Whether the task queue is django-tasks' database backend on the order's own database."""
+    try:
+        from django_tasks_db import DatabaseBackend
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:
+        return False
+    backend = process_placed_order.get_backend()
+    return isinstance(backend, DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == (order._state.db or DEFAULT_DB_ALIAS)
+    )
+
+
+def enqueue_in_transaction(order) -> bool:
+    """Enqueue the order's task inside the caller's transaction, if the queue allows it.
+
+    Called while the add-on already writes in Oscar's order transaction (points
+    spent). With the database task backend on the same database the task row
+    then commits with the order, in one commit instead of two, and can never be
+    lost (a transactional outbox). Any other backend would run or publish the
+    task before the order exists: then ``order_placed`` enqueues it, as for
+    every other order. Returns whether the task was enqueued here.
+    """
+    if getattr(order, "_loyalty_enqueued", False):
+        return True
+    if not _queue_is_in_database_of(order):
+        return False
+    process_placed_order.enqueue(order.pk)
+    order._loyalty_enqueued = True
+    return True
+
+
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     """Enqueue the follow-up work; never raise (the customer has paid)."""
+    if getattr(order, "_loyalty_enqueued", False):
+        return  # already enqueued inside the order transaction
     try:
         process_placed_order.enqueue(order.pk)
     except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
 
+from oscar_loyalty import orders
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.club import context_for_basket
 from oscar_loyalty.money import ZERO, points_to_money
@@ -162,4 +163,7 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
         captured = redemption_services.capture_for_order(basket, order, application["discount"])
         if captured is None:
             return None
+        # The settlement must follow: enqueue it in this transaction when the
+        # queue is the database (one commit, never lost), else on order_placed.
+        orders.enqueue_in_transaction(order)
         return f"{captured.captured_points} club points spent"

@@ -142,3 +142,45 @@ def test_a_reservation_released_after_the_discount_was_worked_out_is_still_charg
     assert (row.status, row.captured_points) == (PointsRedemption.CAPTURED, 200)
     process_placed_order.call(order.pk)
     assert PointsAccount.objects.get(member=member).balance == 1000 - 200 + 98
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The sandbox's queue: django-tasks' database backend, on the shop's database."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def queued_orders():
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path__endswith="process_placed_order")
+    return [row.args_kwargs["args"][0] for row in rows]
+
+
+def test_with_the_database_queue_the_settlement_task_is_written_in_the_order_transaction_once(
+    member, points_settings, database_queue
+):
+    credit(member, 1000)
+    order = spend(member, 300)
+    assert queued_orders() == [order.pk]  # not enqueued a second time by order_placed
+    earning_only = place(member.user)
+    assert queued_orders() == [order.pk, earning_only.pk]
+    process_placed_order.call(order.pk)
+    assert PointsRedemption.objects.get(order=order).captured_entry.points == -300
+
+
+def test_an_order_rolled_back_after_the_capture_leaves_neither_task_nor_capture(
+    member, points_settings, database_queue
+):
+    from django.db import transaction
+
+    credit(member, 1000)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    redemption.reserve_points(basket, member.user, 300)
+    reapply(basket)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        place(member.user, basket=basket)
+        raise RuntimeError("the payment gateway failed after the order rows were written")
+    assert queued_orders() == []
+    row = PointsRedemption.objects.get(basket=basket)
+    assert (row.status, row.order_id) == (PointsRedemption.RESERVED, None)
