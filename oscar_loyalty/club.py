@@ -23,15 +23,18 @@ conditions, which Oscar re-evaluates on every request anyway.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, IntegerField, JSONField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from oscar.core.loading import get_model
 
 from oscar_loyalty.prepared import PreparedQuery
@@ -71,23 +74,53 @@ def _promotion_subquery(now: datetime):
     )
 
 
-def _context_queryset(user_pk: int, now: datetime):
+def _json_datetime(value: str) -> datetime:
+    """A timestamp read back from JSON: ISO with an offset (PostgreSQL) or naive UTC (SQLite)."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"Not a timestamp: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def _context_queryset(user_pk: int, now: datetime, email_hash: str | None = None):
     """The context's one query; its shape never depends on the arguments (``PreparedQuery``)."""
     from oscar_loyalty.apps.points.models import PointsRedemption
     from oscar_loyalty.apps.referrals.models import Referral
 
     Basket = get_model("basket", "Basket")
     Order = get_model("order", "Order")
-    open_reservations = PointsRedemption.objects.filter(
-        account__member__user_id=OuterRef("pk"),
-        status=PointsRedemption.RESERVED,
-        basket__owner_id=OuterRef("pk"),
-        basket__status=Basket.OPEN,
-    ).order_by("-pk")
+    # The newest reservation on an open basket of the user, as one JSON value:
+    # one subquery instead of one per column (PostgreSQL plans each of them on
+    # every request; planning was most of the query's time).
+    open_reservation = (
+        PointsRedemption.objects.filter(
+            status=PointsRedemption.RESERVED,
+            basket__owner_id=OuterRef("pk"),
+            basket__status=Basket.OPEN,
+        )
+        .order_by("-pk")
+        .values(
+            data=JSONObject(
+                id="pk",
+                basket="basket_id",
+                account="account_id",
+                points="points",
+                expires="expires_at",
+            )
+        )[:1]
+    )
+    # Correlated with the account the outer query joins already (select_related).
     reserved = PointsRedemption.objects.filter(
-        PointsRedemption.held_q(now), account__member__user_id=OuterRef("pk")
+        PointsRedemption.held_q(now), account_id=OuterRef("loyalty_member__points_account__id")
     )
     extra = {}
+    if email_hash is not None:
+        from oscar_loyalty.apps.consent.models import Suppression
+
+        # Whether the shopper's own address takes no mail at all (consent.known).
+        extra["loyalty_email_blocked"] = Exists(
+            Suppression.objects.filter(email_hash=email_hash, scope=Suppression.ALL)
+        )
     if apps.is_installed("oscar_loyalty.apps.offers"):
         from oscar_loyalty.apps.offers.models import PriceBookVersion
 
@@ -108,11 +141,7 @@ def _context_queryset(user_pk: int, now: datetime):
                 ),
                 0,
             ),
-            loyalty_redemption_id=Subquery(open_reservations.values("pk")[:1]),
-            loyalty_redemption_basket=Subquery(open_reservations.values("basket_id")[:1]),
-            loyalty_redemption_account=Subquery(open_reservations.values("account_id")[:1]),
-            loyalty_redemption_points=Subquery(open_reservations.values("points")[:1]),
-            loyalty_redemption_expires=Subquery(open_reservations.values("expires_at")[:1]),
+            loyalty_redemption=Subquery(open_reservation, output_field=JSONField()),
             loyalty_promotion=_promotion_subquery(now),
             loyalty_referred=Exists(Referral.objects.filter(referee_id=OuterRef("pk"))),
             # Own orders only (an indexed lookup); guest orders under the same
@@ -124,33 +153,61 @@ def _context_queryset(user_pk: int, now: datetime):
     )
 
 
-# Built and compiled once per process; each request only binds the user and the time.
-_CONTEXT_QUERY = PreparedQuery(_context_queryset, user_pk=int, now=datetime)
+@cache
+def _context_query() -> PreparedQuery:
+    """Built and compiled once per process; each request only binds its arguments."""
+    arguments = {"user_pk": int, "now": datetime}
+    if apps.is_installed("oscar_loyalty.apps.consent"):
+        arguments["email_hash"] = str
+    return PreparedQuery(_context_queryset, **arguments)
 
 
-def load_context(user, *, now: datetime | None = None) -> ClubContext | None:
-    """The club context of a signed-in ``user`` (``None`` for anonymous shoppers): one query."""
+def load_context(
+    user, *, now: datetime | None = None, for_request: bool = False
+) -> ClubContext | None:
+    """The club context of a signed-in ``user`` (``None`` for anonymous shoppers): one query.
+
+    ``for_request``: the context serves the current request, so what it read
+    about the shopper's own address may spare the mail guard a query
+    (``consent.known``).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     from oscar_loyalty.apps.points.models import PointsRedemption
 
     now = now or timezone.now()
-    row = _CONTEXT_QUERY.first(user_pk=user.pk, now=now)
+    query = _context_query()
+    values = {"user_pk": user.pk, "now": now}
+    hashed = None
+    if "email_hash" in query.arguments:
+        from oscar_loyalty.apps.consent.hashing import email_hash
+
+        # An empty hash matches no suppression: a user without an address.
+        hashed = email_hash(user.email) if getattr(user, "email", "") else ""
+        values["email_hash"] = hashed
+    row = query.first(**values)
     if row is None:
         return None
+    if for_request and hashed and getattr(row, "email", None) == user.email:
+        from oscar_loyalty.apps.consent import known
+
+        known.remember(hashed, row.loyalty_email_blocked)
     try:
         member = row.loyalty_member
     except get_user_model().loyalty_member.RelatedObjectDoesNotExist:
         member = None
     redemption = None
-    if row.loyalty_redemption_id is not None:
+    data = row.loyalty_redemption
+    if isinstance(data, str):  # a backend that hands JSON back as text
+        data = json.loads(data)
+    if data:
         redemption = PointsRedemption(
-            pk=row.loyalty_redemption_id,
-            basket_id=row.loyalty_redemption_basket,
-            account_id=row.loyalty_redemption_account,
-            points=row.loyalty_redemption_points,
+            pk=data["id"],
+            basket_id=data["basket"],
+            account_id=data["account"],
+            points=data["points"],
             status=PointsRedemption.RESERVED,
-            expires_at=row.loyalty_redemption_expires,
+            expires_at=_json_datetime(data["expires"]),
         )
         redemption._state.adding = False
         redemption._state.db = row._state.db

@@ -28,6 +28,8 @@ from django.db.models.query import get_related_populators
 # Inside a 32-bit integer column's range: Django turns an out-of-range lookup into "no rows".
 SENTINEL_INT = -1_999_999_973
 SENTINEL_DATETIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+SENTINEL_STR = "\x1fprepared-query-sentinel\x1f"
+SENTINELS = {int: SENTINEL_INT, datetime: SENTINEL_DATETIME, str: SENTINEL_STR}
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,13 @@ class PreparedQuery:
     """``PreparedQuery(build, user_pk=int, now=datetime).first(user_pk=3, now=now)``.
 
     ``build(**arguments)`` returns the queryset; each argument is declared
-    with its type (``int`` or ``datetime``) so that its sentinel can be used.
+    with its type (``int``, ``str`` or ``datetime``) so that its sentinel can be used.
     """
 
     def __init__(self, build: Callable[..., QuerySet], **arguments: type):
         self._build = build
         self._arguments = arguments
+        self.arguments = frozenset(arguments)
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -63,10 +66,7 @@ class PreparedQuery:
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
-        sentinels = {
-            name: SENTINEL_DATETIME if kind is datetime else SENTINEL_INT
-            for name, kind in self._arguments.items()
-        }
+        sentinels = {name: SENTINELS[kind] for name, kind in self._arguments.items()}
         queryset = self._build(**sentinels)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()

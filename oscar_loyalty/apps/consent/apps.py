@@ -10,8 +10,14 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import pre_send, tracking
+        from django.core.signals import request_finished, request_started
 
+        from . import known
         from .receivers import drop_suppressed_recipients, on_tracking_event
+
+        # Answers the club context read for this request only (see ``known``).
+        request_started.connect(known.forget, dispatch_uid="oscar_loyalty.consent.known.start")
+        request_finished.connect(known.forget, dispatch_uid="oscar_loyalty.consent.known.end")
 
         tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.consent.tracking")
         pre_send.connect(drop_suppressed_recipients, dispatch_uid="oscar_loyalty.consent.pre_send")

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from oscar_loyalty import app_settings, signals
 
+from . import known
 from .hashing import email_hash
 from .models import ConsentRecord, ConsentState, Suppression, TrackingEvent
 from .tokens import InvalidToken, make_confirm_token, read_confirm_token
@@ -309,10 +310,27 @@ def suppress(
 
 
 def suppressed_hashes(hashes: Iterable[str], *, marketing: bool) -> set[str]:
-    """Which of ``hashes`` must not get this kind of mail (``all`` applies to marketing too)."""
+    """Which of ``hashes`` must not get this kind of mail (``all`` applies to marketing too).
+
+    For all mail, an answer this request's club context already read (``known``)
+    is used instead of a query.
+    """
+    hashes = list(hashes)
+    blocked: set[str] = set()
+    if not marketing:
+        unknown = []
+        for value in hashes:
+            answer = known.recall(value)
+            if answer is None:
+                unknown.append(value)
+            elif answer:
+                blocked.add(value)
+        hashes = unknown
+        if not hashes:
+            return blocked
     scopes = [Suppression.ALL, Suppression.MARKETING] if marketing else [Suppression.ALL]
-    return set(
-        Suppression.objects.filter(email_hash__in=list(hashes), scope__in=scopes).values_list(
+    return blocked | set(
+        Suppression.objects.filter(email_hash__in=hashes, scope__in=scopes).values_list(
             "email_hash", flat=True
         )
     )

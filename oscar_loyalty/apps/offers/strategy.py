@@ -102,7 +102,7 @@ class Selector:
         # One query for everything the add-on needs about this shopper on
         # this request (see oscar_loyalty.club); Oscar copies the strategy
         # onto the request's basket, where the offers and template tags find it.
-        context = load_context(user)
+        context = load_context(user, for_request=request is not None)
         member = context.member if context is not None else None
         if member is None or not member.has_benefits():
             strategy = self.default_strategy_class()(request)

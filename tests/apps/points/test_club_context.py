@@ -31,10 +31,17 @@ def test_the_context_is_one_query_and_agrees_with_the_balance_read(member, point
     assert len(captured) == 1
     summary = services.get_summary(member.user)
     assert (context.account.balance, context.reserved) == (summary.balance, summary.reserved)
-    assert (context.redemption.pk, context.redemption.points) == (
-        basket.loyalty_redemption.pk,
+    row = basket.loyalty_redemption
+    # Read back from one JSON value: every field, the timestamp to the microsecond.
+    found = context.redemption
+    assert (found.pk, found.basket_id, found.account_id, found.points, found.expires_at) == (
+        row.pk,
+        basket.pk,
+        row.account_id,
         200,
+        row.expires_at,
     )
+    assert found.is_live()
 
 
 def test_a_requests_basket_finds_member_and_reservation_without_asking_again(
