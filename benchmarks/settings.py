@@ -26,3 +26,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "loggers": {"sorl.thumbnail": {"level": "CRITICAL"}},
 }
+# One benchmark customer applies points on every checkout (3 sizes x 16 runs);
+# the per-user limit is not what is measured.
+OSCAR_LOYALTY_POINTS_RATE_LIMIT = (10**6, 600)
