@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import services
+from . import events, services
 
 #: Provider bounce types that are temporary: Anymail reports some as "bounced".
 SOFT_BOUNCE_TYPES = {"SoftBounce", "Transient", "DnsError", "AutoResponder"}
@@ -22,7 +22,7 @@ def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     """
     if str(event.event_type) == "bounced" and _is_soft_bounce(event):
         return
-    services.process_tracking_event(
+    events.process_tracking_event(
         esp_name=str(esp_name).lower(),
         event_type=str(event.event_type),
         recipient=event.recipient,

@@ -3,7 +3,7 @@
 Kept apart from ``sending``: sending writes the outbox, this module only
 confirms what the ESP reports afterwards (delivery, first open and click,
 bounces). Consent and suppression effects of the same events are the consent
-app's (``consent.services.process_tracking_event``).
+app's (``consent.events.process_tracking_event``).
 """
 
 from __future__ import annotations
