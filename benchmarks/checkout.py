@@ -61,7 +61,7 @@ def stock_oscar():
       including the basket middleware's module-level selector;
     * every receiver defined in ``oscar_loyalty`` disconnected from every
       signal (order placed, post checkout, voucher added, Anymail pre-send...);
-    * the add-on's site offers (points discount, "you will earn") suspended,
+    * the add-on's site offers (points discount, friend's first order) suspended,
       as they would not exist in a store without the add-on;
     * templates: the add-on's overrides of Oscar's templates (basket box,
       checkout preview, product page, thank-you page) not found, so Oscar's
