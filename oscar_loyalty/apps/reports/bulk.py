@@ -4,8 +4,17 @@ On PostgreSQL the primary keys are reserved from the table's sequence first
 (one ``nextval`` per row, in one statement), set on the objects, and the rows
 are streamed with ``COPY … FROM STDIN``: about ten times the speed of
 ``INSERT … VALUES`` through the ORM, which matters at millions of rows.
-Field values go through each field's ``pre_save``/``get_db_prep_save``, as
-``bulk_create`` would do (``auto_now`` dates, decimals, JSON).
+Field values go through ``pre_save`` for ``auto_now`` dates and are encoded
+for JSON; decimals go to psycopg as they are (the generator quantizes them, and
+a ``numeric(p, s)`` column rounds to its scale anyway).
+
+``new(Model, **values)`` builds an unsaved instance without ``Model.__init__``:
+at a million members the generator builds ~30 million rows, and Django's
+keyword-argument constructor (with its ``pre_init``/``post_init`` signals) was
+a third of its time. It sets the same attributes ``__init__`` would: every
+concrete field's default, then the given values (relation names through their
+descriptors). None of the generated models has a custom ``__init__`` or a
+``post_init`` receiver, which is what makes the shortcut equivalent here.
 """
 
 from __future__ import annotations
@@ -14,8 +23,32 @@ import json
 from operator import attrgetter
 
 from django.db import connection, models
+from django.db.models.base import ModelState
 
 BATCH = 5000
+_DEFAULTS: dict = {}
+
+
+def new(model, **values):
+    """An unsaved ``model`` instance with ``values``, as ``model(**values)`` would give."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = (
+            [(f.attname, f._get_default) for f in model._meta.concrete_fields],
+            {f.attname for f in model._meta.concrete_fields},
+        )
+    fields, attnames = defaults
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    state = obj.__dict__
+    for attname, default in fields:
+        state[attname] = default()
+    for name, value in values.items():
+        if name in attnames:
+            state[name] = value
+        else:
+            setattr(obj, name, value)
+    return obj
 
 
 def insert(model, objects: list) -> list:
@@ -55,8 +88,6 @@ def _getter(field):
         return get_json
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.pre_save(obj, True)
-    if isinstance(field, models.DecimalField):
-        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
     return attrgetter(field.attname)
 
 

@@ -35,7 +35,7 @@ from oscar_loyalty.apps.points.models import (
 )
 
 from . import sample_data as data
-from .bulk import insert
+from .bulk import insert, new
 from .simulation import Simulation
 from .writers import BatchWriter
 
@@ -139,6 +139,8 @@ class Generator(BatchWriter):
         self.offset = offset
         self.order_offset = Order.objects.count()
         self.wording = get_wording("marketing", "email")
+        # Read once: the simulation uses it for every order and entry.
+        self.points_per_unit = app_settings.POINTS_PER_UNIT
         self.campaigns = self.make_campaigns() if self.newsletter else []
 
     def catalogue(self) -> list[tuple]:
@@ -216,7 +218,7 @@ class Generator(BatchWriter):
         insert(
             through,
             [
-                through(member_id=sim.member.pk, category_id=category)
+                new(through, member_id=sim.member.pk, category_id=category)
                 for sim in sims
                 for category in sim.interests
             ],
@@ -224,7 +226,12 @@ class Generator(BatchWriter):
         accounts = insert(
             PointsAccount,
             [
-                PointsAccount(member_id=sim.member.pk, balance=sim.balance, pending=sim.pending)
+                new(
+                    PointsAccount,
+                    member_id=sim.member.pk,
+                    balance=sim.balance,
+                    pending=sim.pending,
+                )
                 for sim in sims
             ],
         )

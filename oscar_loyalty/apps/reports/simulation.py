@@ -28,6 +28,7 @@ from oscar_loyalty.apps.points.models import (
 )
 
 from . import sample_data as data
+from .bulk import new
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -83,8 +84,9 @@ class Simulation:
         email = f"{first_latin}.{last_latin}.{seq}".lower().replace(" ", "") + "@example.com"
         self.email_hash = email_hash(email)
         User = get_user_model()
-        user = User(email=email, first_name=first, last_name=last)
-        user.set_unusable_password()
+        # Any password starting with "!" is unusable (Django's UNUSABLE_PASSWORD_PREFIX);
+        # set_unusable_password() would draw 40 random characters per member.
+        user = new(User, email=email, first_name=first, last_name=last, password=f"!gen{seq}")
         if hasattr(user, "username"):
             user.username = f"gen{seq}"[:150]
         if hasattr(user, "date_joined"):
@@ -100,7 +102,8 @@ class Simulation:
             status = Member.EXPIRED
         elif roll < 0.05:
             status = Member.CANCELLED
-        self.member = Member(
+        self.member = new(
+            Member,
             number=payload + luhn_check_digit(payload),
             plan_id=gen.plan.pk,
             status=status,
@@ -141,7 +144,8 @@ class Simulation:
                 excl = (incl / VAT).quantize(CENT)
                 total += incl
                 lines.append(
-                    Line(
+                    new(
+                        Line,
                         partner_id=partner,
                         partner_name=partner_name,
                         partner_sku=sku,
@@ -160,7 +164,8 @@ class Simulation:
                         num_allocated=0,
                     )
                 )
-            order = Order(
+            order = new(
+                Order,
                 number=f"G{self.seq:08d}{n:03d}",
                 currency="ILS",
                 total_incl_tax=total,
@@ -187,14 +192,15 @@ class Simulation:
             if order.status == CANCELLED:
                 continue
             points = int(
-                (order.total_incl_tax * app_settings.POINTS_PER_UNIT).to_integral_value(ROUND_DOWN)
+                (order.total_incl_tax * gen.points_per_unit).to_integral_value(ROUND_DOWN)
             )
             if rng.random() < 0.25:
                 events.append((order.date_placed, "redeem", None, order))
             matures = order.date_placed + timedelta(days=pending_days)
             if matures > gen.now:
                 self.earnings.append(
-                    PointsEarning(
+                    new(
+                        PointsEarning,
                         points=points,
                         status=PointsEarning.PENDING,
                         matures_at=matures,
@@ -217,7 +223,8 @@ class Simulation:
                     PointsEntry.REDEEM, -spend, "Points spent on an order", when, order
                 )
                 self.take(open_lots, entry, spend)
-                redemption = PointsRedemption(
+                redemption = new(
+                    PointsRedemption,
                     points=spend,
                     status=PointsRedemption.CAPTURED,
                     expires_at=when,
@@ -229,13 +236,14 @@ class Simulation:
         self.expire(open_lots, until=gen.now)
 
     def entry(self, kind, points, reason, when, order=None) -> PointsEntry:
-        entry = PointsEntry(
+        entry = new(
+            PointsEntry,
             kind=kind,
             points=points,
             reason=reason,
             idempotency_key=f"gen:{self.gen.seed}:{self.seq}:{len(self.entries)}",
             created_at=when,
-            rate=app_settings.POINTS_PER_UNIT if kind == PointsEntry.EARN else None,
+            rate=self.gen.points_per_unit if kind == PointsEntry.EARN else None,
         )
         entry.sim_order = order
         self.entries.append(entry)
@@ -249,7 +257,8 @@ class Simulation:
         entry = self.entry(kind, points, reason, when, order)
         expires = _expiry(when)
         if order is not None:
-            earning = PointsEarning(
+            earning = new(
+                PointsEarning,
                 points=points,
                 status=PointsEarning.MATURED,
                 matures_at=when,
@@ -258,7 +267,7 @@ class Simulation:
             )
             earning.sim_order = order
             self.earnings.append(earning)
-        lot = PointsLot(points=points, remaining=points, expires_at=expires, created_at=when)
+        lot = new(PointsLot, points=points, remaining=points, expires_at=expires, created_at=when)
         lot.sim_entry = entry
         self.lots.append(lot)
         open_lots.append(lot)
@@ -304,7 +313,8 @@ class Simulation:
                 if candidate.qualifying_spend <= spend:
                     tier = candidate
             if tier != current:
-                change = TierChange(
+                change = new(
+                    TierChange,
                     from_tier=current,
                     to_tier=tier,
                     qualifying_spend=spend,

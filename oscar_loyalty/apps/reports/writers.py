@@ -23,7 +23,7 @@ from oscar_loyalty.apps.points.models import (
 from oscar_loyalty.apps.referrals.models import Referral, ReferralCode, ReferralVisit
 
 from . import sample_data as data
-from .bulk import insert
+from .bulk import insert, new
 from .simulation import CANCELLED
 
 Order = get_model("order", "Order")
@@ -50,8 +50,11 @@ class BatchWriter:
             insert(
                 self.channel_model,
                 [
-                    self.channel_model(
-                        order=order, channel=order.sim_channel, created_at=order.date_placed
+                    new(
+                        self.channel_model,
+                        order=order,
+                        channel=order.sim_channel,
+                        created_at=order.date_placed,
                     )
                     for order in orders
                 ],
@@ -90,7 +93,7 @@ class BatchWriter:
         insert(
             PointsLotUse,
             [
-                PointsLotUse(entry_id=entry.pk, lot_id=lot.pk, points=points)
+                new(PointsLotUse, entry_id=entry.pk, lot_id=lot.pk, points=points)
                 for sim in sims
                 for entry, lot, points in sim.uses
             ],
@@ -105,7 +108,8 @@ class BatchWriter:
 
     def write_referrals(self, rng, sims) -> None:
         codes = [
-            ReferralCode(
+            new(
+                ReferralCode,
                 member_id=sim.member.pk,
                 code=f"G{sim.seq:08d}{self.seed % 1000:03d}",
                 created_at=sim.member.joined_at,
@@ -135,7 +139,8 @@ class BatchWriter:
                 else:
                     status = Referral.PENDING
             referrals.append(
-                Referral(
+                new(
+                    Referral,
                     code_id=code_pk,
                     referrer_id=referrer,
                     referee_id=sim.member.user_id,
@@ -150,7 +155,11 @@ class BatchWriter:
             )
             for n in range(rng.randint(1, 4)):
                 visits.append(
-                    ReferralVisit(code_id=code_pk, created_at=joined - timedelta(hours=n * 7 + 1))
+                    new(
+                        ReferralVisit,
+                        code_id=code_pk,
+                        created_at=joined - timedelta(hours=n * 7 + 1),
+                    )
                 )
         # Visits that did not convert.
         for code_pk, _member in rng.sample(
@@ -159,7 +168,7 @@ class BatchWriter:
             when = self.start + timedelta(
                 seconds=rng.randrange(int((self.now - self.start).total_seconds()))
             )
-            visits.append(ReferralVisit(code_id=code_pk, created_at=when))
+            visits.append(new(ReferralVisit, code_id=code_pk, created_at=when))
         insert(Referral, referrals)
         insert(ReferralVisit, visits)
         self.stats.referrals += len(referrals)
@@ -170,7 +179,8 @@ class BatchWriter:
         insert(
             self.first_touch,
             [
-                self.first_touch(
+                new(
+                    self.first_touch,
                     visitor_id=f"{sim.seq:016x}{self.seed % 65536:04x}",
                     channel=sim.channel,
                     utm_source=data.UTM.get(sim.channel, ("", ""))[0],
@@ -191,7 +201,8 @@ class BatchWriter:
             for sim in sims:
                 for campaign, sent_at, status in sim.deliveries:
                     messages.append(
-                        OutboxMessage(
+                        new(
+                            OutboxMessage,
                             campaign_id=campaign,
                             user_id=sim.member.user_id,
                             email_hash=sim.email_hash,
@@ -216,7 +227,8 @@ class BatchWriter:
         for sim in sims:
             if not sim.consent:
                 continue
-            grant = ConsentRecord(
+            grant = new(
+                ConsentRecord,
                 user_id=sim.member.user_id,
                 purpose="marketing",
                 channel="email",
@@ -231,7 +243,8 @@ class BatchWriter:
             sim.consent_records = [grant]
             if sim.unsubscribed and by_user.get(sim.member.user_id):
                 last = by_user[sim.member.user_id][-1]
-                withdraw = ConsentRecord(
+                withdraw = new(
+                    ConsentRecord,
                     user_id=sim.member.user_id,
                     purpose="marketing",
                     channel="email",
@@ -252,7 +265,8 @@ class BatchWriter:
             last = sim.consent_records[-1]
             withdrawn = last.action == ConsentRecord.WITHDRAW
             states.append(
-                ConsentState(
+                new(
+                    ConsentState,
                     user_id=sim.member.user_id,
                     purpose="marketing",
                     channel="email",
