@@ -64,13 +64,47 @@ def time_reports(period) -> list[dict]:
 
 
 def segment_rules() -> dict:
+    """Typical segments, and the slow shapes: live aggregates over an unusual window,
+    a category bought combined with city and consent, and an OR group."""
+    from oscar.core.loading import get_model
+
     from oscar_loyalty.apps.membership.models import Tier
 
     tier = Tier.objects.order_by("-qualifying_spend").values_list("pk", flat=True).first()
+    category = (
+        get_model("catalogue", "ProductCategory")
+        .objects.order_by("pk")
+        .values_list("category_id", flat=True)
+        .first()
+    )
     rules = {
         "Tel Aviv": {"type": "city", "params": {"cities": ["תל אביב-יפו"]}},
         "3+ orders": {"type": "orders", "params": {"min_orders": 3}},
+        "3+ orders in 365 days (daily figures)": {
+            "type": "orders",
+            "params": {"min_orders": 3, "days": 365},
+        },
+        "3+ orders in 200 days (live aggregate)": {
+            "type": "orders",
+            "params": {"min_orders": 3, "days": 200},
+        },
+        "spend ≥ 500 in 364 days (live aggregate)": {
+            "type": "spend",
+            "params": {"min_amount": "500", "days": 364},
+        },
+        "bought in the last 30 days": {"type": "last_purchase", "params": {"within_days": 30}},
         "no purchase in 90 days": {"type": "last_purchase", "params": {"not_within_days": 90}},
+        "RFM 5/5/5": {
+            "type": "rfm",
+            "params": {
+                "recency_min": 5,
+                "recency_max": 5,
+                "frequency_min": 5,
+                "frequency_max": 5,
+                "monetary_min": 5,
+                "monetary_max": 5,
+            },
+        },
         "email consent": {"type": "consent", "params": {"channel": "email", "status": "granted"}},
         "business customers": {"type": "customer_type", "params": {"customer_type": "business"}},
         "joined in the last year": {"type": "joined", "params": {"days": 365}},
@@ -80,6 +114,19 @@ def segment_rules() -> dict:
     rules["Tel Aviv AND 3+ orders AND consent"] = {
         "op": "and",
         "rules": [rules["Tel Aviv"], rules["3+ orders"], rules["email consent"]],
+    }
+    if category:
+        rules["Tel Aviv AND bought a category in 90 days AND consent"] = {
+            "op": "and",
+            "rules": [
+                rules["Tel Aviv"],
+                {"type": "bought", "params": {"categories": [category], "days": 90}},
+                rules["email consent"],
+            ],
+        }
+    rules["Tel Aviv OR came by email (an OR group)"] = {
+        "op": "or",
+        "rules": [rules["Tel Aviv"], {"type": "acquisition", "params": {"channels": ["email"]}}],
     }
     return rules
 

@@ -48,6 +48,7 @@ from oscar_loyalty.mail import unsubscribe_url_maker
 
 from . import rendering
 from .models import Campaign, OutboxMessage
+from .outcomes import record_error, record_statuses
 from .personalise import Personaliser
 
 logger = logging.getLogger(__name__)
@@ -220,15 +221,6 @@ def _sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[Outb
     return ok, skip
 
 
-def _is_refusal(exc: AnymailAPIError) -> bool:
-    return getattr(exc, "status_code", None) is not None
-
-
-def _is_transient(exc: AnymailAPIError) -> bool:
-    status = exc.status_code
-    return status is not None and (status >= 500 or status == 429)
-
-
 def build_message(campaign: Campaign, rows, *, language: str, esp: str) -> AnymailMessage:
     newsletter = campaign.newsletter.version_for(language)
     subject, html, text = rendering.render_for_batch(newsletter, language=language, esp=esp)
@@ -300,75 +292,9 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     except AnymailRecipientsRefused:
         pass  # every recipient refused: per-recipient status below
     except AnymailAPIError as exc:
-        return _record_error(ok, token, exc, now=now) | {"skipped": len(skip)}
+        return record_error(ok, token, exc, now=now) | {"skipped": len(skip)}
     checkpoint("sent")
-    return _record_statuses(ok, message, handed=handed, now=now) | {"skipped": len(skip)}
-
-
-def _describe(exc: Exception) -> str:
-    try:
-        return str(exc)[:2000]
-    except AttributeError:  # Anymail's __str__ needs a response object
-        return repr(exc.args)[:2000]
-
-
-def _record_error(rows, token, exc: AnymailAPIError, *, now: datetime) -> dict:
-    ids = [r.pk for r in rows]
-    sending = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING)
-    if not _is_refusal(exc):
-        logger.warning(
-            "ESP call failed without an answer; %s messages await confirmation", len(ids)
-        )
-        sending.update(error=_describe(exc))
-        return {"sent": 0, "unconfirmed": len(ids)}
-    if _is_transient(exc):
-        attempts = rows[0].attempts + 1
-        if attempts < app_settings.NEWSLETTER_MAX_ATTEMPTS:
-            delay = app_settings.NEWSLETTER_RETRY_SECONDS * 2 ** (attempts - 1)
-            sending.update(
-                status=OutboxMessage.PENDING,
-                claim_token=None,
-                lease_until=None,
-                next_attempt_at=now + timedelta(seconds=delay),
-                error=_describe(exc),
-            )
-            return {"sent": 0, "retry": len(ids)}
-    sending.update(status=OutboxMessage.FAILED, error=_describe(exc))
-    return {"sent": 0, "failed": len(ids)}
-
-
-def _record_statuses(rows, message: AnymailMessage, *, handed: bool, now: datetime) -> dict:
-    status = getattr(message, "anymail_status", None)
-    recipients = status.recipients if status is not None else {}
-    # The pre_send guard may have removed addresses, or cancelled the send
-    # (then ``send()`` returned 0 and nobody was handed over).
-    handed_over = set(message.to) if handed else set()
-    # Group rows by outcome and provider message id: a batch usually has one id
-    # (or a few), so this is a handful of UPDATEs rather than one per recipient.
-    groups: dict[tuple[str, str, str], list[int]] = {}
-    for row in rows:
-        result = recipients.get(normalise_email(row.user.email))
-        message_id = str((result and result.message_id) or "")[:255]
-        if normalise_email(row.user.email) not in handed_over:
-            key = (OutboxMessage.SKIPPED, "", "suppressed when handed to the email provider")
-        elif result is not None and result.status in ("invalid", "rejected", "failed"):
-            key = (OutboxMessage.FAILED, message_id, f"refused by the provider: {result.status}")
-        else:
-            key = (OutboxMessage.SENT, message_id, "")
-        groups.setdefault(key, []).append(row.pk)
-    with transaction.atomic():
-        for (status_, message_id, error), ids in groups.items():
-            OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING).update(
-                status=status_,
-                esp_message_id=message_id,
-                error=error,
-                sent_at=now if status_ == OutboxMessage.SENT else None,
-            )
-    count = {
-        s: sum(len(ids) for (st, _m, _e), ids in groups.items() if st == s)
-        for s in (OutboxMessage.SENT, OutboxMessage.FAILED)
-    }
-    return {"sent": count[OutboxMessage.SENT], "failed": count[OutboxMessage.FAILED]}
+    return record_statuses(ok, message, handed=handed, now=now) | {"skipped": len(skip)}
 
 
 def process_campaign(

@@ -102,7 +102,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from . import definitions  # noqa: F401  (registers the core reports)
+    from . import club_reports, definitions  # noqa: F401  (register the core reports)
 
     # Only the newsletter app imports Wagtail: its report is loaded only when installed.
     if apps.is_installed("oscar_loyalty.apps.newsletter"):
