@@ -15,7 +15,7 @@ from django.views import generic
 
 from oscar_loyalty.apps.segments import services
 from oscar_loyalty.apps.segments.models import Segment
-from oscar_loyalty.apps.segments.rules import OPERATORS, criteria, validate_rules
+from oscar_loyalty.apps.segments.rules import OPERATORS, criteria, uses_aggregate, validate_rules
 from oscar_loyalty.exceptions import InvalidSegmentRules
 
 TEMPLATES = "oscar_loyalty/dashboard/segments"
@@ -176,8 +176,17 @@ class SegmentMembersView(generic.ListView):
     context_object_name = "members"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get(self, request, *args, **kwargs):
         self.segment = get_object_or_404(Segment, pk=self.kwargs["pk"])
+        # The count and the page are the segment's query: run both (rendering
+        # included) under the planner settings that keep it fast at scale.
+        aggregate = uses_aggregate(self.segment.rules)
+        with services.planner_settings(aggregate=aggregate):
+            response = super().get(request, *args, **kwargs)
+            response.render()
+        return response
+
+    def get_queryset(self):
         return (
             services.members_in(self.segment)
             .select_related("user", "tier", "plan")

@@ -37,6 +37,9 @@ class Criterion:
     ``build(params, now)`` receives the cleaned params (model instances
     already turned into ids) and returns a ``Q`` on ``Member``.
     ``is_available`` hides criteria whose app is not installed (referrals).
+    ``aggregates(params)`` says whether the filter groups orders per customer
+    live (``GROUP BY … HAVING``); such segments are evaluated with other
+    planner settings on PostgreSQL (``services.planner_settings``).
     """
 
     key: str
@@ -46,6 +49,7 @@ class Criterion:
     group: Any = _("Member")
     help_text: Any = ""
     is_available: Callable[[], bool] = field(default=lambda: True)
+    aggregates: Callable[[dict], bool] = field(default=lambda params: False)
 
 
 _REGISTRY: dict[str, Criterion] = {}
@@ -216,6 +220,14 @@ def build_q(tree: dict, *, now: datetime | None = None) -> Q:
     """The ``Q`` on ``Member`` for a validated tree (an empty top-level group: everyone)."""
     now = now or timezone.now()
     return _build(tree, now)
+
+
+def uses_aggregate(tree: dict) -> bool:
+    """Whether any condition of a validated tree is a live per-customer aggregate."""
+    if "rules" in tree:
+        return any(uses_aggregate(child) for child in tree["rules"])
+    criterion = get_criterion(tree.get("type", ""))
+    return criterion is not None and criterion.aggregates(tree.get("params") or {})
 
 
 def _build(node: dict, now: datetime) -> Q:

@@ -7,6 +7,8 @@ offers and member prices filter further or test with ``Exists``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -19,7 +21,7 @@ from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import InvalidSegmentRules
 
 from .models import MemberStats, Segment
-from .rules import build_q, validate_rules
+from .rules import build_q, uses_aggregate, validate_rules
 
 
 def _rules_of(segment_or_rules) -> dict:
@@ -42,19 +44,41 @@ def members_in(segment_or_rules, *, now: datetime | None = None) -> QuerySet:
     return Member.objects.filter(segment_q(segment_or_rules, now=now))
 
 
-#: ``work_mem`` for a count on PostgreSQL: period aggregates (spend, orders) hash a
-#: row per customer, which spills to disk at the default 4MB (docs/segments.md).
-COUNT_WORK_MEM = "64MB"
+#: ``work_mem`` for evaluating a segment on PostgreSQL (``SET LOCAL``: that
+#: transaction only): the anti-joins and hashes of a million members spill to
+#: disk at the default 4MB.
+WORK_MEM = "64MB"
+
+#: Added when the segment has a live period aggregate (spend or orders over a
+#: window the daily figures do not hold), ``user_id IN (SELECT user_id … GROUP
+#: BY user_id HAVING …)``. Measured at 1M members / 3M orders (docs/segments.md):
+#: by default the planner hashes ~800,000 customers and, in a parallel plan,
+#: every worker builds that same hash again: 4.8 s. Without hash aggregation it
+#: reads the covering ``(user_id, date_placed) INCLUDE (…)`` index in customer
+#: order, aggregates as it goes (no memory) and merge-joins with the members'
+#: ``user_id`` index: 1.2 s, whatever the table's physical order. Other segments
+#: keep the default plans, which are faster for them (parallel scans).
+AGGREGATE_SETTINGS = {"enable_hashagg": "off", "max_parallel_workers_per_gather": "0"}
+
+
+@contextmanager
+def planner_settings(*, aggregate: bool = False) -> Iterator[None]:
+    """Run the enclosed segment queries with the settings above (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = {"work_mem": WORK_MEM, **(AGGREGATE_SETTINGS if aggregate else {})}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute(f"SET LOCAL {name} = %s", [value])
+        yield
 
 
 def count_segment(segment_or_rules, *, now: datetime | None = None) -> int:
     """How many members the segment holds right now (one ``COUNT(*)`` query)."""
-    queryset = members_in(segment_or_rules, now=now)
-    if connection.vendor != "postgresql":
-        return queryset.count()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{COUNT_WORK_MEM}'")
-        return queryset.count()
+    aggregate = uses_aggregate(_rules_of(segment_or_rules))
+    with planner_settings(aggregate=aggregate):
+        return members_in(segment_or_rules, now=now).count()
 
 
 def contains(segment_or_rules, member: Member, *, now: datetime | None = None) -> bool:

@@ -87,13 +87,18 @@ def _require_bound(data: dict, low: str, high: str) -> None:
 WINDOWS = (30, 90, 365)  # the periods ``MemberStats`` precomputes (services.WINDOW_DAYS)
 
 
+def stats_cover(params: dict) -> bool:
+    """Whether ``MemberStats`` holds this period (else the aggregate is computed live)."""
+    if params.get("since") or params.get("until"):
+        return False
+    return not params.get("days") or int(params["days"]) in WINDOWS
+
+
 def _from_stats(field: str, params: dict, low: str, high: str, cast) -> Q | None:
     """The filter on yesterday's ``MemberStats`` figures, if they cover this period."""
-    if params.get("since") or params.get("until"):
+    if not stats_cover(params):
         return None
     days = int(params["days"]) if params.get("days") else None
-    if days is not None and days not in WINDOWS:
-        return None
     column = (
         f"loyalty_stats__{field}_{days}d"
         if days

@@ -24,6 +24,7 @@ from .common import (
     _require_bound,
     counted_orders,
     period_bounds,
+    stats_cover,
 )
 
 # Purchases -----------------------------------------------------------------
@@ -53,6 +54,7 @@ register(
             "Order totals (with tax and delivery), cancelled orders left out. The last 30, "
             "90 or 365 days and all time use the figures recomputed daily."
         ),
+        aggregates=lambda p: not stats_cover(p),
         build=lambda p, now: (
             _from_stats("spend", p, "min_amount", "max_amount", Decimal)
             or _aggregate_filter(
@@ -80,6 +82,7 @@ register(
         form_class=OrdersForm,
         group=PURCHASES,
         help_text=_("The last 30, 90 or 365 days and all time use the figures recomputed daily."),
+        aggregates=lambda p: not stats_cover(p),
         build=lambda p, now: (
             _from_stats("orders", p, "min_orders", "max_orders", int)
             or _aggregate_filter(Count("pk"), p, now, "min_orders", "max_orders", int)
