@@ -166,6 +166,28 @@ def time_segments() -> list[dict]:
     return results
 
 
+def put_orders_in_date_order(Order) -> None:
+    """Store the orders table in date order, as a real store's is (PostgreSQL).
+
+    The generator writes each batch of members with all their orders, so the
+    table comes out grouped by customer, which flatters per-customer plans
+    (an index scan on ``user_id`` reads neighbouring rows). ``CLUSTER`` on the
+    ``date_placed`` index rewrites it in the order a store inserts orders.
+    """
+    from django.db import connection
+
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        index = next(
+            name
+            for name, info in constraints.items()
+            if info["index"] and info["columns"] == ["date_placed"]
+        )
+        qn = connection.ops.quote_name
+        cursor.execute(f"CLUSTER {qn(table)} USING {qn(index)}")
+
+
 def main() -> None:
     args = arguments()
     setup_django()
@@ -208,6 +230,8 @@ def main() -> None:
             "members_per_second": round(stats.members / max(stats.seconds, 0.001)),
         }
     if vendor() == "postgresql":
+        if generation is not None:
+            put_orders_in_date_order(Order)
         from django.db import connection
 
         # What autovacuum does on a production server (it is off on this machine's
