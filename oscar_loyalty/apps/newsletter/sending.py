@@ -259,7 +259,6 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     rows = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED)
         .select_related("user", "user__loyalty_member__tier")
-        .prefetch_related("user__loyalty_member__interests")
         .order_by("pk")
     )
     ok, skip = _sendable(rows)

@@ -61,3 +61,21 @@ def test_the_last_guard_drops_hard_bounced_addresses_from_any_message(member, ma
     assert len(mailoutbox[0].anymail_test_params["to"]) == 1
     assert EmailMessage("Order shipped", "…", to=["gone@example.com"]).send() == 0
     assert len(mailoutbox) == 1
+
+
+def test_the_last_guard_matches_bare_addresses_in_any_case_and_field(member, mailoutbox):
+    from django.core.mail import EmailMessage
+
+    services.suppress("gone@example.com", scope="all", reason=Suppression.HARD_BOUNCE)
+    message = EmailMessage(
+        "Order shipped",
+        "…",
+        to=["ok@example.com"],
+        cc=["Gone@Example.COM"],
+        bcc=["Someone Else <gone@example.com>", "also-ok@example.com"],
+    )
+    assert message.send() == 1
+    params = mailoutbox[0].anymail_test_params
+    assert [a.addr_spec for a in params["to"]] == ["ok@example.com"]
+    assert "cc" not in params or params["cc"] == []
+    assert [a.addr_spec for a in params["bcc"]] == ["also-ok@example.com"]
