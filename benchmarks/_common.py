@@ -61,8 +61,28 @@ def machine() -> dict:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux)."""
+    """Peak resident memory of this process since start or ``reset_peak_rss()``, in MB.
+
+    Linux's ``VmHWM``. Not ``ru_maxrss``: a child started by fork and exec
+    inherits its parent's peak there, so a worker spawned by a 190 MB
+    benchmark process would report at least 190 MB whatever it used.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Start ``peak_rss_mb()`` again from the current size (Linux ≥ 4.0); False if not."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
 
 
 def current_rss_mb() -> float:
