@@ -51,14 +51,16 @@ def unsubscribe_url_maker():
 
     URLs are reversed and the site address looked up once, not per recipient.
     """
-    from oscar_loyalty.apps.consent.tokens import make_unsubscribe_token
+    from oscar_loyalty.apps.consent.tokens import unsubscribe_token_maker
 
     marker = "TOKEN"
     page = absolute_url(reverse("loyalty:unsubscribe", args=[marker]))
     one_click = absolute_url(reverse("loyalty:unsubscribe-one-click", args=[marker]))
 
+    make_token = unsubscribe_token_maker()
+
     def make(user_id: int, message: str) -> tuple[str, str]:
-        token = make_unsubscribe_token(user_id, message=message)
+        token = make_token(user_id, message)
         return page.replace(marker, token), one_click.replace(marker, token)
 
     return make

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from oscar_loyalty import app_settings
 
@@ -19,5 +20,20 @@ def email_hash(email: str) -> str:
     A keyed hash, not a bare SHA-256: a leaked table cannot be reversed by
     hashing a list of known addresses without the key.
     """
-    key = app_settings.EMAIL_HASH_KEY.encode()
-    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+    return email_hasher()(email)
+
+
+def email_hasher() -> Callable[[str], str]:
+    """``email_hash`` with the key read once, for a loop over a batch of addresses.
+
+    Reading the setting was half the cost of a hash; a 100k newsletter hashes
+    each address three times (fan-out, send-time gate, last guard).
+    """
+    base = hmac.new(app_settings.EMAIL_HASH_KEY.encode(), digestmod=hashlib.sha256)
+
+    def hash_address(email: str) -> str:
+        mac = base.copy()
+        mac.update(normalise_email(email).encode())
+        return mac.hexdigest()
+
+    return hash_address

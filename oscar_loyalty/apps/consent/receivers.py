@@ -49,7 +49,7 @@ def drop_suppressed_recipients(sender, message, esp_name, **kwargs) -> None:
     from anymail.exceptions import AnymailCancelSend
     from anymail.utils import parse_address_list
 
-    from .hashing import email_hash
+    from .hashing import email_hasher
 
     fields = [getattr(message, name, None) or [] for name in ("to", "cc", "bcc")]
     # A bare address is its own addr-spec; only "Name <address>" forms need
@@ -61,6 +61,7 @@ def drop_suppressed_recipients(sender, message, esp_name, **kwargs) -> None:
     }
     if not addresses:
         return
+    email_hash = email_hasher()
     hashes = {a: email_hash(spec) for a, spec in addresses.items()}
     blocked = services.suppressed_hashes(hashes.values(), marketing=False)
     if not blocked:

@@ -54,7 +54,25 @@ def make_unsubscribe_token(
 
     ``message`` names what the link came in: ``"campaign:12/outbox:345"``, ``"email:birthday"``.
     """
-    return _dump(TokenData(user_id, purpose, channel, message), UNSUBSCRIBE_SALT)
+    return unsubscribe_token_maker(purpose=purpose, channel=channel)(user_id, message)
+
+
+def unsubscribe_token_maker(*, purpose: str = "marketing", channel: str = "email"):
+    """A function ``(user_id, message) -> token`` for a whole batch of recipients.
+
+    The same tokens ``make_unsubscribe_token`` makes, from one signer and
+    uncompressed (a payload this small does not shrink): Django's
+    ``signing.dumps`` builds a signer per call and tries zlib, about half the
+    cost of a recipient's unsubscribe links in a 100k newsletter.
+    ``signing.loads`` reads both forms, so older compressed tokens stay valid.
+    """
+    signer = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
+
+    def make(user_id: int, message: str) -> str:
+        payload = {"u": user_id, "p": purpose, "c": channel, "m": message}
+        return signer.sign_object(payload, compress=False)
+
+    return make
 
 
 def read_unsubscribe_token(token: str) -> TokenData:

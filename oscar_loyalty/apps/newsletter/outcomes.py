@@ -64,7 +64,7 @@ def record_error(rows, token, exc: AnymailAPIError, *, now: datetime) -> dict:
     return {"sent": 0, "failed": len(ids)}
 
 
-def record_statuses(rows, message: AnymailMessage, *, handed: bool, now: datetime) -> dict:
+def record_statuses(rows, message: AnymailMessage, *, token, handed: bool, now: datetime) -> dict:
     """The ESP answered: each row becomes sent, failed (refused) or skipped (suppressed)."""
     status = getattr(message, "anymail_status", None)
     recipients = status.recipients if status is not None else {}
@@ -84,9 +84,16 @@ def record_statuses(rows, message: AnymailMessage, *, handed: bool, now: datetim
         else:
             key = (OutboxMessage.SENT, message_id, "")
         groups.setdefault(key, []).append(row.pk)
+    # The largest group goes last and is named by the claim token: by then it
+    # is all that is still ``sending`` under that token. Usually it is the
+    # only group, so the whole batch is settled without a 500-id IN list.
+    ordered = sorted(groups.items(), key=lambda group: len(group[1]))
     with transaction.atomic():
-        for (status_, message_id, error), ids in groups.items():
-            OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING).update(
+        for n, ((status_, message_id, error), ids) in enumerate(ordered, start=1):
+            sending = OutboxMessage.objects.filter(status=OutboxMessage.SENDING)
+            last = n == len(ordered)
+            sending = sending.filter(claim_token=token) if last else sending.filter(pk__in=ids)
+            sending.update(
                 status=status_,
                 esp_message_id=message_id,
                 error=error,

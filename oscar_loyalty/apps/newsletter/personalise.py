@@ -85,6 +85,13 @@ class Personaliser:
         ):
             self.interests.setdefault(user_id, []).append(category_id)
         self._candidates: dict[tuple, list] = {}
+        self._links: dict[int, tuple[str, str]] = {}
+        # Translated once per chunk, not per recipient: switching the active
+        # language around every recipient cost more than the rest of values().
+        with translation.override(language):
+            self._club_member = _("club member")
+            self._points_line = _("You have %(points)s club points.")
+            self._last_purchase = _("Your last purchase: %(title)s.")
 
     def _member(self, user):
         return getattr(user, "loyalty_member", None)
@@ -113,34 +120,36 @@ class Personaliser:
         bought = self.bought.get(user.pk, set())
         return next((p for p in self._candidates[key] if p.pk not in bought), None)
 
+    def _link(self, product) -> tuple[str, str]:
+        """(HTML, plain) link to a product; each product's URL is reversed once per chunk."""
+        if product.pk not in self._links:
+            url = absolute_url(product.get_absolute_url())
+            title = product.get_title()
+            self._links[product.pk] = (
+                format_html('<a href="{}">{}</a>', url, title),
+                f"{title}: {url}",
+            )
+        return self._links[product.pk]
+
     def values(self, user, *, unsubscribe_url: str) -> dict[str, str]:
         """``field`` (HTML) and ``field_text`` (plain) for one recipient."""
         member = self._member(user)
-        with translation.override(self.language):
-            raw = {
-                "first_name": user.first_name or _("club member"),
-                "tier": member.tier.name if member and member.tier_id else "",
-                "points_line": "",
-                "last_purchase": "",
-            }
-            if self.balances is not None:
-                raw["points_line"] = _("You have %(points)s club points.") % {
-                    "points": self.balances.get(user.pk, 0)
-                }
-            if user.pk in self.last_titles:
-                raw["last_purchase"] = _("Your last purchase: %(title)s.") % {
-                    "title": self.last_titles[user.pk]
-                }
-            values = {name: escape(value) for name, value in raw.items()}
-            values.update({f"{name}_text": value for name, value in raw.items()})
-            product = self.recommend(user)
-            if product is not None:
-                url = absolute_url(product.get_absolute_url())
-                values["recommendation"] = format_html(
-                    '<a href="{}">{}</a>', url, product.get_title()
-                )
-                values["recommendation_text"] = f"{product.get_title()}: {url}"
-            else:
-                values["recommendation"] = values["recommendation_text"] = ""
-            values["unsubscribe_url"] = values["unsubscribe_url_text"] = unsubscribe_url
+        raw = {
+            "first_name": user.first_name or self._club_member,
+            "tier": member.tier.name if member and member.tier_id else "",
+            "points_line": "",
+            "last_purchase": "",
+        }
+        if self.balances is not None:
+            raw["points_line"] = self._points_line % {"points": self.balances.get(user.pk, 0)}
+        if user.pk in self.last_titles:
+            raw["last_purchase"] = self._last_purchase % {"title": self.last_titles[user.pk]}
+        values = {name: escape(value) for name, value in raw.items()}
+        values.update({f"{name}_text": value for name, value in raw.items()})
+        product = self.recommend(user)
+        if product is not None:
+            values["recommendation"], values["recommendation_text"] = self._link(product)
+        else:
+            values["recommendation"] = values["recommendation_text"] = ""
+        values["unsubscribe_url"] = values["unsubscribe_url_text"] = unsubscribe_url
         return values

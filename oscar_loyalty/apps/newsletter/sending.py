@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent import services as consent
-from oscar_loyalty.apps.consent.hashing import email_hash, normalise_email
+from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
 from oscar_loyalty.apps.consent.models import ConsentState
 from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
 from oscar_loyalty.mail import unsubscribe_url_maker
@@ -101,6 +101,7 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
         # Written a chunk at a time, so memory stays flat however large the
         # audience (only the set of address hashes seen grows: ~100 bytes each).
         seen: set[str] = set()
+        email_hash = email_hasher()
         written = 0
         chunk: list[OutboxMessage] = []
         candidates = (
@@ -113,19 +114,11 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
             if hashed in seen:  # two accounts, one address: one message
                 continue
             seen.add(hashed)
-            chunk.append(
-                OutboxMessage(
-                    campaign=campaign,
-                    user_id=user_id,
-                    email_hash=hashed,
-                    language=language or settings.LANGUAGE_CODE,
-                    next_attempt_at=now,
-                )
-            )
+            chunk.append((user_id, hashed, language or settings.LANGUAGE_CODE))
             if len(chunk) >= FAN_OUT_CHUNK:
-                written += _write_outbox_chunk(chunk)
+                written += _write_outbox_chunk(campaign.pk, chunk, now=now)
                 chunk = []
-        written += _write_outbox_chunk(chunk)
+        written += _write_outbox_chunk(campaign.pk, chunk, now=now)
         if not written:
             raise EmptyAudience()
         campaign.status = Campaign.QUEUED
@@ -138,14 +131,54 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
 FAN_OUT_CHUNK = 2000
 
 
-def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
-    """Insert the rows whose address is not suppressed; returns how many."""
+def _write_outbox_chunk(campaign_id: int, rows: list[tuple[int, str, str]], *, now) -> int:
+    """Insert ``(user_id, email_hash, language)`` rows whose address is not suppressed.
+
+    No ``ignore_conflicts``: the campaign row is locked and addresses are
+    de-duplicated above, so the unique constraints can only fire on a bug, and
+    then the whole fan-out rolls back rather than miscount its recipients.
+    """
     if not rows:
         return 0
-    suppressed = consent.suppressed_hashes([row.email_hash for row in rows], marketing=True)
-    rows = [row for row in rows if row.email_hash not in suppressed]
-    OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    suppressed = consent.suppressed_hashes([hashed for _u, hashed, _l in rows], marketing=True)
+    rows = [row for row in rows if row[1] not in suppressed]
+    if connection.vendor == "postgresql":
+        _copy_outbox_rows(campaign_id, rows, now=now)
+    else:
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    campaign_id=campaign_id,
+                    user_id=user_id,
+                    email_hash=hashed,
+                    language=language,
+                    next_attempt_at=now,
+                )
+                for user_id, hashed, language in rows
+            ],
+            batch_size=1000,
+        )
     return len(rows)
+
+
+# The outbox columns without a database default, as a new pending row has them.
+_COPY_COLUMNS = (
+    "campaign_id, user_id, email_hash, language, status, attempts, next_attempt_at, "
+    "esp_message_id, error, updated_at"
+)
+
+
+def _copy_outbox_rows(campaign_id: int, rows: list[tuple[int, str, str]], *, now) -> None:
+    """PostgreSQL: stream the rows with ``COPY`` (a third of a 100k fan-out's time
+    went to building model instances and ``INSERT`` parameters)."""
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({_COPY_COLUMNS}) FROM STDIN") as copy:
+            for user_id, hashed, language in rows:
+                copy.write_row(
+                    (campaign_id, user_id, hashed, language, OutboxMessage.PENDING, 0, now)
+                    + ("", "", now)
+                )
 
 
 # Claiming --------------------------------------------------------------------
@@ -157,14 +190,18 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
     due = OutboxMessage.objects.filter(
         campaign_id=campaign_id, status=OutboxMessage.PENDING, next_attempt_at__lte=now
     )
-    language = due.order_by("pk").values_list("language", flat=True).first()
+    # Oldest due first, in the order of the (campaign, status, next_attempt_at)
+    # index, so a claim reads 500 index entries. Ordering by pk made every
+    # claim sort all pending rows: quadratic over a large campaign.
+    language = due.order_by("next_attempt_at").values_list("language", flat=True)[:1]
+    language = next(iter(language), None)
     if language is None:
         return None
     token = uuid.uuid4()
     lease = now + timedelta(seconds=app_settings.NEWSLETTER_LEASE_SECONDS)
     claim = {"status": OutboxMessage.CLAIMED, "claim_token": token, "lease_until": lease}
     with transaction.atomic():
-        candidates = due.filter(language=language).order_by("pk")
+        candidates = due.filter(language=language).order_by("next_attempt_at")
         if connection.features.has_select_for_update_skip_locked:
             ids = list(
                 candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
@@ -207,6 +244,7 @@ def _sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[Outb
             status=ConsentState.GRANTED,
         ).values_list("user_id", flat=True)
     )
+    email_hash = email_hasher()
     current_hashes = {
         row.pk: email_hash(row.user.email) for row in rows if row.user and row.user.email
     }
@@ -253,12 +291,26 @@ def build_message(campaign: Campaign, rows, *, language: str, esp: str) -> Anyma
     return message
 
 
+SEND_FIELDS = (
+    "campaign_id",
+    "attempts",
+    "user__email",
+    "user__first_name",
+    "user__loyalty_member__budget_min",
+    "user__loyalty_member__budget_max",
+    "user__loyalty_member__tier__name",
+)
+
+
 def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None = None) -> dict:
     """Send the rows claimed with ``token`` as one batch; record each recipient's status."""
     now = now or timezone.now()
     rows = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED)
         .select_related("user", "user__loyalty_member__tier")
+        # Only what sending reads: a user row holds a password hash and dates
+        # nobody here needs, and building them was a tenth of a 100k send.
+        .only(*SEND_FIELDS)
         .order_by("pk")
     )
     ok, skip = _sendable(rows)
@@ -274,9 +326,11 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     message.connection = connection_
     checkpoint("claimed")
     # Committed before the ESP call: from here on these rows are never resent.
-    marked = OutboxMessage.objects.filter(
-        pk__in=[r.pk for r in ok], claim_token=token, status=OutboxMessage.CLAIMED
-    ).update(status=OutboxMessage.SENDING, attempts=F("attempts") + 1)
+    # The token names exactly the ``ok`` rows now (the skipped ones left
+    # ``claimed`` above), without a 500-id IN list to build and parse.
+    marked = OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED).update(
+        status=OutboxMessage.SENDING, attempts=F("attempts") + 1
+    )
     if marked != len(ok):
         # The lease ran out and another worker took some rows: send none of
         # this chunk; ours go back to pending for a fresh claim.
@@ -293,7 +347,9 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     except AnymailAPIError as exc:
         return record_error(ok, token, exc, now=now) | {"skipped": len(skip)}
     checkpoint("sent")
-    return record_statuses(ok, message, handed=handed, now=now) | {"skipped": len(skip)}
+    return record_statuses(ok, message, token=token, handed=handed, now=now) | {
+        "skipped": len(skip)
+    }
 
 
 def process_campaign(

@@ -5,7 +5,7 @@ from django.urls import reverse
 from oscar.test.factories import UserFactory
 
 from oscar_loyalty.apps.consent import services
-from oscar_loyalty.apps.consent.hashing import email_hash
+from oscar_loyalty.apps.consent.hashing import email_hash, email_hasher
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
 from oscar_loyalty.models_base import AppendOnlyError
 
@@ -141,6 +141,17 @@ def test_suppressions_keep_a_keyed_hash_never_the_address(settings):
     assert services.is_suppressed("someone@example.com", marketing=False)
     settings.OSCAR_LOYALTY_EMAIL_HASH_KEY = "another key"
     assert not services.is_suppressed("someone@example.com", marketing=False)
+
+
+def test_a_batch_hasher_gives_the_same_hashes_and_follows_the_key_it_was_made_with(settings):
+    hasher = email_hasher()
+    assert (
+        hasher(" Dana@Example.com") == email_hash("dana@example.com") == hasher("dana@example.com")
+    )
+    assert hasher("noam@example.com") != hasher("dana@example.com")
+    settings.OSCAR_LOYALTY_EMAIL_HASH_KEY = "another key"
+    assert email_hasher()("dana@example.com") == email_hash("dana@example.com")
+    assert hasher("dana@example.com") != email_hash("dana@example.com")
 
 
 def test_a_marketing_suppression_does_not_stop_transactional_mail():

@@ -5,7 +5,11 @@ from django.urls import reverse
 
 from oscar_loyalty.apps.consent import services
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
-from oscar_loyalty.apps.consent.tokens import make_unsubscribe_token, read_unsubscribe_token
+from oscar_loyalty.apps.consent.tokens import (
+    make_unsubscribe_token,
+    read_unsubscribe_token,
+    unsubscribe_token_maker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,35 @@ def test_a_confirmation_token_is_not_an_unsubscribe_token(client, consenting_mem
     )
     response = client.post(reverse("loyalty:unsubscribe-one-click", args=[confirm]))
     assert response.status_code == 400
+
+
+def test_a_batch_of_tokens_from_one_maker_reads_back_per_recipient():
+    make = unsubscribe_token_maker()
+    tokens = {user_id: make(user_id, f"campaign:3/outbox:{user_id}") for user_id in (1, 2, 99)}
+    assert len(set(tokens.values())) == 3
+    for user_id, token in tokens.items():
+        data = read_unsubscribe_token(token)
+        assert (data.user_id, data.purpose, data.channel, data.message) == (
+            user_id,
+            "marketing",
+            "email",
+            f"campaign:3/outbox:{user_id}",
+        )
+
+
+def test_a_compressed_token_from_an_earlier_release_is_still_honoured(client, consenting_member):
+    # Tokens in newsletters already sent were made by signing.dumps(compress=True).
+    old = signing.dumps(
+        {
+            "u": consenting_member.user.pk,
+            "p": "marketing",
+            "c": "email",
+            "m": "campaign:" + "autumn-sale/" * 6,  # long enough for zlib to win
+        },
+        salt="oscar_loyalty.consent.unsubscribe.v1",
+        compress=True,
+    )
+    assert old.startswith(".")
+    response = client.post(reverse("loyalty:unsubscribe-one-click", args=[old]))
+    assert response.status_code == 200
+    assert status(consenting_member) == ConsentState.WITHDRAWN

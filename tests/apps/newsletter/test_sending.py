@@ -1,3 +1,5 @@
+from decimal import Decimal as D
+
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.test import Client
@@ -270,3 +272,38 @@ def test_an_address_suppressed_at_the_last_moment_is_recorded_as_skipped(
     sending.process_campaign(campaign.pk)
     assert mailoutbox[0].to == ["dana@example.com"]
     assert campaign.progress()["sent"] == 1 and campaign.progress()["skipped"] == 1
+
+
+def test_a_batch_costs_the_same_queries_for_six_recipients_as_for_two(
+    newsletter, gold, shoes, boots, mailoutbox
+):
+    # Every field sending reads must come with the chunk's rows: a deferred
+    # field read per recipient would show here as queries growing with the batch.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from oscar.test.factories import create_order
+
+    def members(first, last):
+        for n in range(first, last):
+            member = make_member(
+                f"reader{n}@example.com",
+                first_name=f"Reader {n}",
+                tier=gold,
+                interests=[shoes],
+                budget_min=D("10.00"),
+                budget_max=D("500.00"),
+            )
+            create_order(user=member.user)
+
+    queries = []
+    for first, last in ((0, 2), (2, 6)):
+        members(first, last)
+        campaign = Campaign.objects.create(name=f"Up to {last}", newsletter=newsletter)
+        assert sending.fan_out(campaign) == last
+        with CaptureQueriesContext(connection) as captured:
+            assert sending.process_campaign(campaign.pk)["sent"] == last
+        queries.append(len(captured))
+    assert queries[0] == queries[1], queries
+    values = mailoutbox[-1].anymail_test_params["merge_data"]["reader5@example.com"]
+    assert values["first_name"] == "Reader 5" and values["tier"] == "Gold"
+    assert "Desert boots" in values["recommendation"]
