@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from oscar_loyalty import app_settings, signals
+from oscar_loyalty.lookups import any_of
 
 from . import known
 from .hashing import email_hash
@@ -329,7 +330,7 @@ def suppressed_hashes(hashes: Iterable[str], *, marketing: bool) -> set[str]:
             return blocked
     scopes = [Suppression.ALL, Suppression.MARKETING] if marketing else [Suppression.ALL]
     return blocked | set(
-        Suppression.objects.filter(email_hash__in=hashes, scope__in=scopes).values_list(
+        Suppression.objects.filter(any_of("email_hash", hashes), scope__in=scopes).values_list(
             "email_hash", flat=True
         )
     )

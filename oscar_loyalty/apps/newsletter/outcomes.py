@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 from anymail.exceptions import AnymailAPIError
 from anymail.message import AnymailMessage
 from django.db import transaction
+from django.db.models import Q
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.hashing import normalise_email
+from oscar_loyalty.lookups import any_of
 
 from .models import OutboxMessage
 
@@ -41,7 +43,7 @@ def _describe(exc: Exception) -> str:
 def record_error(rows, token, exc: AnymailAPIError, *, now: datetime) -> dict:
     """An ESP call raised: unconfirmed (no answer), retried later (5xx, 429) or failed."""
     ids = [r.pk for r in rows]
-    sending = OutboxMessage.objects.filter(pk__in=ids, status=OutboxMessage.SENDING)
+    sending = OutboxMessage.objects.filter(any_of("pk", ids), status=OutboxMessage.SENDING)
     if not _is_refusal(exc):
         logger.warning(
             "ESP call failed without an answer; %s messages await confirmation", len(ids)
@@ -92,7 +94,8 @@ def record_statuses(rows, message: AnymailMessage, *, token, handed: bool, now: 
         for n, ((status_, message_id, error), ids) in enumerate(ordered, start=1):
             sending = OutboxMessage.objects.filter(status=OutboxMessage.SENDING)
             last = n == len(ordered)
-            sending = sending.filter(claim_token=token) if last else sending.filter(pk__in=ids)
+            named = Q(claim_token=token) if last else any_of("pk", ids)
+            sending = sending.filter(named)
             sending.update(
                 status=status_,
                 esp_message_id=message_id,

@@ -14,6 +14,7 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from oscar_loyalty.lookups import any_of
 from oscar_loyalty.mail import absolute_url
 
 FIELDS = (
@@ -39,7 +40,7 @@ def points_balances(user_ids: list[int]) -> dict[int, int] | None:
     from oscar_loyalty.apps.points.models import PointsAccount
 
     return dict(
-        PointsAccount.objects.filter(member__user_id__in=user_ids).values_list(
+        PointsAccount.objects.filter(any_of("member__user_id", user_ids)).values_list(
             "member__user_id", "balance"
         )
     )
@@ -59,14 +60,14 @@ class Personaliser:
         Line = get_model("order", "Line")
         latest: dict[int, int] = {}
         for user_id, order_id in (
-            Order.objects.filter(user_id__in=ids)
+            Order.objects.filter(any_of("user_id", ids))
             .order_by("user_id", "-date_placed", "-pk")
             .values_list("user_id", "pk")
         ):
             latest.setdefault(user_id, order_id)
         order_user = {order_id: user_id for user_id, order_id in latest.items()}
         for order_id, user_id, title, product_id in (
-            Line.objects.filter(order__user_id__in=ids)
+            Line.objects.filter(any_of("order__user_id", ids))
             .order_by("order_id", "pk")
             .values_list("order_id", "order__user_id", "title", "product_id")
         ):
@@ -80,9 +81,8 @@ class Personaliser:
 
         through = Member.interests.through
         self.interests: dict[int, list[int]] = {}
-        for user_id, category_id in through.objects.filter(member__user_id__in=ids).values_list(
-            "member__user_id", "category_id"
-        ):
+        chosen = through.objects.filter(any_of("member__user_id", ids))
+        for user_id, category_id in chosen.values_list("member__user_id", "category_id"):
             self.interests.setdefault(user_id, []).append(category_id)
         self._candidates: dict[tuple, list] = {}
         self._links: dict[int, tuple[str, str]] = {}

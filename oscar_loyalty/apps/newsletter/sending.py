@@ -44,6 +44,7 @@ from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
 from oscar_loyalty.apps.consent.models import ConsentState
 from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
+from oscar_loyalty.lookups import any_of
 from oscar_loyalty.mail import unsubscribe_url_maker
 
 from . import rendering
@@ -209,8 +210,12 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
         else:
             ids = list(candidates.values_list("pk", flat=True)[:size])
         # Conditional on still being pending: a row another worker claimed in
-        # the meantime is not taken (the SQLite path's only guard).
-        claimed = due.filter(pk__in=ids).update(**claim)
+        # the meantime is not taken (the SQLite path's only guard). By primary
+        # key alone: with the campaign in the WHERE clause too, PostgreSQL
+        # estimated one row for a campaign fanned out since its last ANALYZE
+        # and scanned the whole campaign instead of 500 keys.
+        pending = OutboxMessage.objects.filter(status=OutboxMessage.PENDING)
+        claimed = pending.filter(any_of("pk", ids)).update(**claim)
     return (token, language) if claimed else None
 
 
@@ -238,7 +243,7 @@ def _sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[Outb
     user_ids = [row.user_id for row in rows if row.user_id]
     granted = set(
         ConsentState.objects.filter(
-            user_id__in=user_ids,
+            any_of("user_id", user_ids),
             purpose="marketing",
             channel="email",
             status=ConsentState.GRANTED,
@@ -315,7 +320,7 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     )
     ok, skip = _sendable(rows)
     if skip:
-        OutboxMessage.objects.filter(pk__in=[r.pk for r in skip], claim_token=token).update(
+        OutboxMessage.objects.filter(any_of("pk", [r.pk for r in skip]), claim_token=token).update(
             status=OutboxMessage.SKIPPED, error="no consent or suppressed at send time"
         )
     if not ok:
