@@ -92,11 +92,8 @@ def record_statuses(rows, message: AnymailMessage, *, token, handed: bool, now: 
     ordered = sorted(groups.items(), key=lambda group: len(group[1]))
     with transaction.atomic():
         for n, ((status_, message_id, error), ids) in enumerate(ordered, start=1):
-            sending = OutboxMessage.objects.filter(status=OutboxMessage.SENDING)
-            last = n == len(ordered)
-            named = Q(claim_token=token) if last else any_of("pk", ids)
-            sending = sending.filter(named)
-            sending.update(
+            named = Q(claim_token=token) if n == len(ordered) else any_of("pk", ids)
+            OutboxMessage.objects.filter(named, status=OutboxMessage.SENDING).update(
                 status=status_,
                 esp_message_id=message_id,
                 error=error,

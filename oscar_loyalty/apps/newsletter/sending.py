@@ -43,6 +43,7 @@ from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
 from oscar_loyalty.apps.consent.models import ConsentState
+from oscar_loyalty.bulk import insert, new
 from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
 from oscar_loyalty.lookups import any_of
 from oscar_loyalty.mail import unsubscribe_url_maker
@@ -115,11 +116,20 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
             if hashed in seen:  # two accounts, one address: one message
                 continue
             seen.add(hashed)
-            chunk.append((user_id, hashed, language or settings.LANGUAGE_CODE))
+            chunk.append(
+                new(
+                    OutboxMessage,
+                    campaign_id=campaign.pk,
+                    user_id=user_id,
+                    email_hash=hashed,
+                    language=language or settings.LANGUAGE_CODE,
+                    next_attempt_at=now,
+                )
+            )
             if len(chunk) >= FAN_OUT_CHUNK:
-                written += _write_outbox_chunk(campaign.pk, chunk, now=now)
+                written += _write_outbox_chunk(chunk)
                 chunk = []
-        written += _write_outbox_chunk(campaign.pk, chunk, now=now)
+        written += _write_outbox_chunk(chunk)
         if not written:
             raise EmptyAudience()
         campaign.status = Campaign.QUEUED
@@ -132,54 +142,21 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
 FAN_OUT_CHUNK = 2000
 
 
-def _write_outbox_chunk(campaign_id: int, rows: list[tuple[int, str, str]], *, now) -> int:
-    """Insert ``(user_id, email_hash, language)`` rows whose address is not suppressed.
+def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
+    """Insert the rows whose address is not suppressed; returns how many.
 
-    No ``ignore_conflicts``: the campaign row is locked and addresses are
+    Streamed with ``COPY`` on PostgreSQL (``oscar_loyalty.bulk``): building
+    model instances and ``INSERT`` parameters was most of a 100k fan-out. No
+    ``ignore_conflicts``: the campaign row is locked and addresses are
     de-duplicated above, so the unique constraints can only fire on a bug, and
     then the whole fan-out rolls back rather than miscount its recipients.
     """
     if not rows:
         return 0
-    suppressed = consent.suppressed_hashes([hashed for _u, hashed, _l in rows], marketing=True)
-    rows = [row for row in rows if row[1] not in suppressed]
-    if connection.vendor == "postgresql":
-        _copy_outbox_rows(campaign_id, rows, now=now)
-    else:
-        OutboxMessage.objects.bulk_create(
-            [
-                OutboxMessage(
-                    campaign_id=campaign_id,
-                    user_id=user_id,
-                    email_hash=hashed,
-                    language=language,
-                    next_attempt_at=now,
-                )
-                for user_id, hashed, language in rows
-            ],
-            batch_size=1000,
-        )
+    suppressed = consent.suppressed_hashes([row.email_hash for row in rows], marketing=True)
+    rows = [row for row in rows if row.email_hash not in suppressed]
+    insert(OutboxMessage, rows, with_pks=False)
     return len(rows)
-
-
-# The outbox columns without a database default, as a new pending row has them.
-_COPY_COLUMNS = (
-    "campaign_id, user_id, email_hash, language, status, attempts, next_attempt_at, "
-    "esp_message_id, error, updated_at"
-)
-
-
-def _copy_outbox_rows(campaign_id: int, rows: list[tuple[int, str, str]], *, now) -> None:
-    """PostgreSQL: stream the rows with ``COPY`` (a third of a 100k fan-out's time
-    went to building model instances and ``INSERT`` parameters)."""
-    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({_COPY_COLUMNS}) FROM STDIN") as copy:
-            for user_id, hashed, language in rows:
-                copy.write_row(
-                    (campaign_id, user_id, hashed, language, OutboxMessage.PENDING, 0, now)
-                    + ("", "", now)
-                )
 
 
 # Claiming --------------------------------------------------------------------
@@ -194,8 +171,7 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
     # Oldest due first, in the order of the (campaign, status, next_attempt_at)
     # index, so a claim reads 500 index entries. Ordering by pk made every
     # claim sort all pending rows: quadratic over a large campaign.
-    language = due.order_by("next_attempt_at").values_list("language", flat=True)[:1]
-    language = next(iter(language), None)
+    language = due.order_by("next_attempt_at").values_list("language", flat=True).first()
     if language is None:
         return None
     token = uuid.uuid4()

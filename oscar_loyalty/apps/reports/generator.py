@@ -33,9 +33,9 @@ from oscar_loyalty.apps.membership.models import Member, Plan, Tier
 from oscar_loyalty.apps.points.models import (
     PointsAccount,
 )
+from oscar_loyalty.bulk import insert, new
 
 from . import sample_data as data
-from .bulk import insert, new
 from .simulation import Simulation
 from .writers import BatchWriter
 

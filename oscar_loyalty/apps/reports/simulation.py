@@ -26,9 +26,9 @@ from oscar_loyalty.apps.points.models import (
     PointsLot,
     PointsRedemption,
 )
+from oscar_loyalty.bulk import new
 
 from . import sample_data as data
-from .bulk import new
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")

@@ -21,9 +21,9 @@ from oscar_loyalty.apps.points.models import (
     PointsRedemption,
 )
 from oscar_loyalty.apps.referrals.models import Referral, ReferralCode, ReferralVisit
+from oscar_loyalty.bulk import insert, new
 
 from . import sample_data as data
-from .bulk import insert, new
 from .simulation import CANCELLED
 
 Order = get_model("order", "Order")
