@@ -26,7 +26,9 @@ def luhn_check_digit(digits: str) -> str:
 
 def is_valid_number(number: str, *, length: int) -> bool:
     return (
-        len(number) == length and number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+        len(number) == length
+        and all(ch in ASCII_DIGITS for ch in number)
+        and luhn_check_digit(number[:-1]) == number[-1]
     )
 
 
@@ -39,6 +41,20 @@ def generate_number(*, length: int) -> str:
     return payload + luhn_check_digit(payload)
 
 
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def has_foreign_digits(raw: str) -> bool:
+    """Whether ``raw`` has digits of another script (``²``, ``١``, ``５``, ``三``).
+
+    ``str.isdigit()`` and ``int()`` accept them, but card numbers are printed
+    and stored in ASCII: such input is refused with its own message rather
+    than guessed at (NFKC maps ``５`` and ``²`` to ASCII but leaves ``١``, so
+    a partial mapping would make the rule depend on the script).
+    """
+    return any(ch.isnumeric() and ch not in ASCII_DIGITS for ch in str(raw))
+
+
 def normalise_number(raw: str) -> str:
-    """Strip the spaces and dashes people type or that a card prints."""
-    return "".join(ch for ch in str(raw) if ch.isdigit())
+    """Keep the ASCII digits: drop the spaces and dashes people type or that a card prints."""
+    return "".join(ch for ch in str(raw) if ch in ASCII_DIGITS)

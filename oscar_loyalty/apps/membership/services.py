@@ -29,7 +29,7 @@ from oscar_loyalty.exceptions import (
 )
 
 from .models import ZERO, Member, MembershipTerm, Plan, TierChange
-from .numbers import generate_number, is_valid_number, normalise_number
+from .numbers import generate_number, has_foreign_digits, is_valid_number, normalise_number
 
 # Tier functions live in ``tiers``; re-exported so callers keep one entry point.
 from .tiers import (  # noqa: F401
@@ -59,6 +59,8 @@ def get_member(user) -> Member | None:
 
 def find_member_by_number(raw_number: str) -> Member:
     """The member with this card number, or ``MemberNotFound`` with a clear message."""
+    if has_foreign_digits(raw_number):
+        raise MemberNotFound(_("Type the member number with the digits 0-9."))
     number = normalise_number(raw_number)
     if not is_valid_number(number, length=app_settings.MEMBER_NUMBER_LENGTH):
         raise MemberNotFound(_("This is not a valid member number; check the digits."))

@@ -38,7 +38,12 @@ from oscar_loyalty.exceptions import (
 
 from .models import Partner, PartnerNonce
 
-NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+NONCE_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# What the dashboard issues (``pk_`` + hex, see ``models``), loosely: anything else
+# cannot be a key id, and is not sent to the database (PostgreSQL refuses a NUL).
+KEY_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+TIMESTAMP_RE = re.compile(r"[0-9]{1,12}")
+SIGNATURE_RE = re.compile(r"[0-9A-Fa-f]{64}")
 HEADERS = {
     "key": "HTTP_X_LOYALTY_KEY",
     "timestamp": "HTTP_X_LOYALTY_TIMESTAMP",
@@ -73,12 +78,18 @@ def authenticate(request, *, now: float | None = None) -> Partner:
     nonce (``use_nonce``) nor whether the partner is active.
     """
     values = {name: request.META.get(header, "") for name, header in HEADERS.items()}
-    if not all(values.values()) or not NONCE_RE.match(values["nonce"]):
+    # Header values are any text (non-ASCII, NUL, lone surrogates from a test
+    # client): each is matched in full against an ASCII pattern before use, so
+    # ``hmac.compare_digest`` (which raises on non-ASCII text) and the database
+    # only ever see ASCII, and ``int()`` never reads other scripts' digits.
+    if not (
+        NONCE_RE.fullmatch(values["nonce"])
+        and KEY_ID_RE.fullmatch(values["key"])
+        and TIMESTAMP_RE.fullmatch(values["timestamp"])
+        and SIGNATURE_RE.fullmatch(values["signature"])
+    ):
         raise PartnerAuthenticationFailed()
-    try:
-        timestamp = int(values["timestamp"])
-    except ValueError:
-        raise PartnerAuthenticationFailed() from None
+    timestamp = int(values["timestamp"])
     now = time.time() if now is None else now
     if abs(now - timestamp) > app_settings.PARTNERS_TIMESTAMP_TOLERANCE:
         raise StalePartnerRequest()

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.apps.membership.numbers import has_foreign_digits
 from oscar_loyalty.apps.membership.services import find_member_by_number
 from oscar_loyalty.apps.points import services as points
 from oscar_loyalty.exceptions import InvalidPartnerRequest
@@ -63,4 +64,7 @@ def find_member(data: dict) -> Member:
     raw = data.get("card") or data.get("qr")
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidPartnerRequest(_("Send the member's card number as card or qr."))
+    if has_foreign_digits(raw):
+        # A malformed request rather than an unknown card: 400, not 404.
+        raise InvalidPartnerRequest(_("Send the card number with the digits 0-9 only."))
     return find_member_by_number(raw)
