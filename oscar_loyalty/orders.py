@@ -26,6 +26,8 @@ from django.db import DEFAULT_DB_ALIAS, router
 from django_tasks import task
 from oscar.core.loading import get_model
 
+from oscar_loyalty.receiving import never_raises
+
 logger = logging.getLogger(__name__)
 
 
@@ -90,6 +92,7 @@ def enqueue_in_transaction(order) -> bool:
     return True
 
 
+@never_raises
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     """Enqueue the follow-up work; never raise (the customer has paid)."""
     if getattr(order, "_loyalty_enqueued", False):

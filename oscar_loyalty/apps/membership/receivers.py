@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, orders
 from oscar_loyalty.exceptions import LoyaltyError
+from oscar_loyalty.receiving import never_raises
 
 from . import services
 from .models import Member, TierChange
@@ -23,6 +24,7 @@ from .models import Member, TierChange
 logger = logging.getLogger(__name__)
 
 
+@never_raises
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     try:
         services.activate_memberships_for_order(order)
@@ -33,6 +35,7 @@ def on_order_placed(sender, order, user=None, **kwargs) -> None:
         logger.exception("Membership update failed for order %s", order.number)
 
 
+@never_raises
 def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> None:
     if new_status not in app_settings.CANCELLED_ORDER_STATUSES:
         return
@@ -45,6 +48,7 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> 
         logger.exception("Membership reversal failed for order %s", order.number)
 
 
+@never_raises
 def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
     if not created or instance.event_type.name not in app_settings.REFUND_EVENT_TYPES:
         return
@@ -54,6 +58,7 @@ def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
         logger.exception("Membership reversal failed for order %s", instance.order.number)
 
 
+@never_raises
 def on_user_registered(sender, request, user, **kwargs) -> None:
     """Join the club if the registration form's "join" box was ticked.
 

@@ -8,10 +8,12 @@ from django.db.models.signals import post_delete, post_save
 from oscar.apps.basket.signals import voucher_addition
 
 from oscar_loyalty import signals
+from oscar_loyalty.receiving import may_raise, never_raises
 
 logger = logging.getLogger(__name__)
 
 
+@never_raises
 def on_member_joined(sender, member, source=None, **kwargs) -> None:
     from . import gifts
 
@@ -21,6 +23,7 @@ def on_member_joined(sender, member, source=None, **kwargs) -> None:
         logger.exception("Welcome gift failed for member %s", member.pk)
 
 
+@never_raises
 def on_voucher_added(sender, basket, voucher, **kwargs) -> None:
     """Tell the shopper why a members-only voucher is about to be refused.
 
@@ -39,6 +42,7 @@ def on_voucher_added(sender, basket, voucher, **kwargs) -> None:
         messages.error(request, reason)
 
 
+@may_raise("the bump runs in the writer's transaction; stale prices must fail it")
 def on_price_source_changed(sender, **kwargs) -> None:
     """A member price, tier discount or plan changed: cached price books are stale.
 

@@ -310,8 +310,12 @@ class PointsRedemption(models.Model):
         related_name="loyalty_points_redemption",
     )
     captured_points = models.PositiveBigIntegerField(default=0)
-    # Invariant: <= captured_points; only grows, so points come back once.
+    # Invariant: <= captured_points (a check constraint); only grows, so points come back once.
     returned_points = models.PositiveBigIntegerField(default=0)
+    # {order line id: quantity returned so far}, each at most the line's
+    # quantity. Partial returns aim at the cumulative share of these lines, so
+    # three refunds of one item in three give back all the points, not 3 x 33.
+    returned_lines = models.JSONField(default=dict, blank=True)
     # Null while captured but not yet in the ledger (the points are still held).
     captured_entry = models.OneToOneField(
         PointsEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -322,6 +326,22 @@ class PointsRedemption(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("points redemption")
+        constraints = [
+            # Captured is final: a captured row always names its order, and
+            # nothing else does, so no update can take a capture back to
+            # "reserved" or "released" (the stale-tab defect of issue #17).
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="captured", order__isnull=False)
+                    | (~models.Q(status="captured") & models.Q(order__isnull=True))
+                ),
+                name="loyalty_redemption_captured_iff_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(returned_points__lte=models.F("captured_points")),
+                name="loyalty_redemption_returns_at_most_captured",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.points} ({self.status})"

@@ -20,12 +20,14 @@ from oscar.core.loading import get_model
 from oscar_loyalty import app_settings, orders, signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import AlreadyReversed
+from oscar_loyalty.receiving import never_raises
 
 from . import bonuses, earning, redemption, reversal
 
 logger = logging.getLogger(__name__)
 
 
+@never_raises
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     """The order's points work (in the order task): the debit of points spent, then earning."""
     try:
@@ -38,6 +40,7 @@ def on_order_placed(sender, order, user=None, **kwargs) -> None:
         logger.exception("Recording points failed for order %s", order.number)
 
 
+@never_raises
 def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> None:
     try:
         if new_status in app_settings.CANCELLED_ORDER_STATUSES:
@@ -52,6 +55,7 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> 
         logger.exception("Points update failed for order %s", order.number)
 
 
+@never_raises
 def on_line_status_changed(sender, line, old_status, new_status, **kwargs) -> None:
     if new_status not in app_settings.CANCELLED_ORDER_STATUSES:
         return
@@ -68,6 +72,7 @@ def on_line_status_changed(sender, line, old_status, new_status, **kwargs) -> No
         logger.exception("Points reversal failed for order line %s", line.pk)
 
 
+@never_raises
 def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
     """A refund of the whole order reverses it all at once.
 
@@ -89,6 +94,7 @@ def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
         logger.exception("Points reversal failed for refund %s", instance.pk)
 
 
+@never_raises
 def on_payment_event_line_saved(sender, instance, created, **kwargs) -> None:
     event = instance.event
     if not created or event.event_type.name not in app_settings.REFUND_EVENT_TYPES:
@@ -106,6 +112,7 @@ def on_payment_event_line_saved(sender, instance, created, **kwargs) -> None:
         logger.exception("Points reversal failed for refund %s", event.pk)
 
 
+@never_raises
 def on_member_joined(sender, member, source=None, **kwargs) -> None:
     try:
         bonuses.award_bonus(member, kind="join")
@@ -113,6 +120,7 @@ def on_member_joined(sender, member, source=None, **kwargs) -> None:
         logger.exception("Join bonus failed for member %s", member.pk)
 
 
+@never_raises
 def on_member_saved(sender, instance, created=False, **kwargs) -> None:
     """The "completed profile" bonus, after the profile change has committed."""
     if not bonuses.is_profile_complete(instance):

@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
@@ -97,6 +98,19 @@ def _reserved_elsewhere(account, basket, now: datetime) -> int:
     )
 
 
+def _lock_editable_basket(basket) -> None:
+    """Lock the basket row and refuse unless its status, read now, is editable."""
+    Basket = get_model("basket", "Basket")
+    status = (
+        Basket._default_manager.select_for_update()
+        .filter(pk=basket.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status not in Basket.editable_statuses:
+        raise RedemptionNotAllowed(_("This basket can no longer be changed."))
+
+
 def reserve_points(
     basket, user, points: int | None, *, now: datetime | None = None
 ) -> PointsRedemption:
@@ -130,7 +144,16 @@ def reserve_points(
         raise RedemptionNotAllowed(_("Your basket is below the minimum for spending points."))
     ceiling = max_points_for_basket(basket)
     with transaction.atomic():
+        # Lock order: account, basket, redemption (settle takes account, then
+        # redemption). Whatever the caller's basket object says is only what
+        # its request read earlier: another tab may have placed the order since.
         account = services.lock_account(member)
+        _lock_editable_basket(basket)
+        current = PointsRedemption.objects.select_for_update().filter(basket_id=basket.id).first()
+        if current is not None and (
+            current.status == PointsRedemption.CAPTURED or current.order_id is not None
+        ):
+            raise RedemptionNotAllowed(_("These points were already spent on an order."))
         available = account.balance - _reserved_elsewhere(account, basket, now)
         if account.balance < max(app_settings.POINTS_REDEEM_MIN_BALANCE, 1):
             needed = max(app_settings.POINTS_REDEEM_MIN_BALANCE, 1)
@@ -170,15 +193,26 @@ def reserve_points(
                 )
                 % {"points": ceiling}
             )
-        redemption, _created = PointsRedemption.objects.select_for_update().update_or_create(
-            basket=basket,
-            defaults={
-                "account": account,
-                "points": points,
-                "status": PointsRedemption.RESERVED,
-                "expires_at": now + timedelta(minutes=app_settings.POINTS_RESERVATION_MINUTES),
-            },
-        )
+        expires_at = now + timedelta(minutes=app_settings.POINTS_RESERVATION_MINUTES)
+        if current is None:
+            redemption = PointsRedemption.objects.create(
+                basket_id=basket.id,
+                account=account,
+                points=points,
+                status=PointsRedemption.RESERVED,
+                expires_at=expires_at,
+            )
+        else:
+            # Conditional on "never captured" as well as the lock above: the
+            # database's check constraint refuses the rest.
+            PointsRedemption.objects.filter(pk=current.pk, order__isnull=True).update(
+                account=account,
+                points=points,
+                status=PointsRedemption.RESERVED,
+                expires_at=expires_at,
+                updated_at=now,
+            )
+            redemption = PointsRedemption.objects.get(pk=current.pk)
     basket._loyalty_redemption = redemption
     return redemption
 

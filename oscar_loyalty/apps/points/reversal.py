@@ -40,13 +40,6 @@ class ReversalResult:
     spent_returned: int
 
 
-def _line_share(line, quantity: int) -> tuple[Decimal, Decimal]:
-    """(value refunded, value of all lines) for the spent-points share."""
-    order_total = sum((ln.line_price_incl_tax for ln in line.order.lines.all()), Decimal("0"))
-    part = line.line_price_incl_tax * min(quantity, line.quantity) / line.quantity
-    return part, order_total
-
-
 def reverse_order(order, *, key: str, reason: str, now: datetime | None = None):
     """Reverse everything ``order`` earned and return everything it spent."""
     return _reverse(order, key=key, reason=reason, line_quantities=None, now=now)
@@ -159,17 +152,33 @@ def _return_spent(account, redemption, order, line_quantities, key, reason, now)
     left = redemption.captured_points - redemption.returned_points
     if left <= 0:
         return 0
+    returned_lines = dict(redemption.returned_lines or {})
     if line_quantities is None:
         points = left
     else:
-        points = 0
+        # A cumulative target, as for earning: the share of the spent points
+        # that every quantity returned so far stands for, minus what already
+        # came back. Rounding down each time would lose a point per refund.
+        lines = {line.pk: line for line in order.lines.all()}
         for line, quantity in line_quantities.items():
-            if not hasattr(line, "line_price_incl_tax"):
-                line = order.lines.get(pk=line)
-            part, whole = _line_share(line, quantity)
-            points += proportion(redemption.captured_points, part, whole)
-        points = min(points, left)
+            line_id = getattr(line, "pk", line)
+            if line_id not in lines:
+                continue
+            before = int(returned_lines.get(str(line_id), 0))
+            returned_lines[str(line_id)] = min(lines[line_id].quantity, before + int(quantity))
+        part = sum(
+            (
+                lines[int(line_id)].line_price_incl_tax * quantity / lines[int(line_id)].quantity
+                for line_id, quantity in returned_lines.items()
+                if int(line_id) in lines and lines[int(line_id)].quantity
+            ),
+            Decimal("0"),
+        )
+        whole = sum((line.line_price_incl_tax for line in lines.values()), Decimal("0"))
+        target = proportion(redemption.captured_points, part, whole)
+        points = min(target - redemption.returned_points, left)
     if points <= 0:
+        PointsRedemption.objects.filter(pk=redemption.pk).update(returned_lines=returned_lines)
         return 0
     services.return_to_lots_locked(
         account,
@@ -181,6 +190,6 @@ def _return_spent(account, redemption, order, line_quantities, key, reason, now)
         order=order,
     )
     PointsRedemption.objects.filter(pk=redemption.pk).update(
-        returned_points=F("returned_points") + points
+        returned_points=F("returned_points") + points, returned_lines=returned_lines
     )
     return points

@@ -20,6 +20,7 @@ from oscar.core.loading import get_model
 from oscar_loyalty import app_settings, orders
 from oscar_loyalty.club import context_for_request
 from oscar_loyalty.exceptions import ReferralError
+from oscar_loyalty.receiving import never_raises
 
 from . import rewards, services
 
@@ -34,6 +35,7 @@ def _message(request, level, text) -> None:
         messages.add_message(request, level, text)
 
 
+@never_raises
 def on_user_registered(sender, request, user, **kwargs) -> None:
     """Link a new customer to the code typed at registration or kept from a share link."""
     typed = (request.POST.get(CODE_FIELD) or "").strip() if request is not None else ""
@@ -62,6 +64,7 @@ def on_user_registered(sender, request, user, **kwargs) -> None:
         )
 
 
+@never_raises
 def on_order_placed(sender, order, user=None, **kwargs) -> None:
     try:
         rewards.qualify_first_order(order)
@@ -69,6 +72,7 @@ def on_order_placed(sender, order, user=None, **kwargs) -> None:
         logger.exception("Referral update failed for order %s", order.number)
 
 
+@never_raises
 def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
     """A signed-in customer who followed a share link is linked with their first order."""
     if user is None or not user.is_authenticated:
@@ -90,6 +94,7 @@ def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
     services.forget_code(request)
 
 
+@never_raises
 def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> None:
     try:
         if new_status in app_settings.CANCELLED_ORDER_STATUSES:
@@ -100,6 +105,7 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> 
         logger.exception("Referral update failed for order %s", order.number)
 
 
+@never_raises
 def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
     """A refund of the whole first order takes the rewards back."""
     if not created or instance.event_type.name not in app_settings.REFUND_EVENT_TYPES:
