@@ -73,6 +73,12 @@ class UnknownConsentPurpose(ConsentError):
     default_message = _("Unknown consent purpose or channel.")
 
 
+class ConsentSubjectGone(ConsentError):
+    """The account was erased: no consent can be recorded about it any more."""
+
+    default_message = _("This account no longer exists.")
+
+
 # Points --------------------------------------------------------------------
 
 

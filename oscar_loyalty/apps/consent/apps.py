@@ -10,10 +10,12 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import pre_send, tracking
+        from django.contrib.auth import get_user_model
         from django.core.signals import request_finished, request_started
+        from django.db.models.signals import post_save
 
         from . import known
-        from .receivers import drop_suppressed_recipients, on_tracking_event
+        from .receivers import drop_suppressed_recipients, on_tracking_event, on_user_saved
 
         # Answers the club context read for this request only (see ``known``).
         request_started.connect(known.forget, dispatch_uid="oscar_loyalty.consent.known.start")
@@ -21,3 +23,7 @@ class ConsentConfig(AppConfig):
 
         tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.consent.tracking")
         pre_send.connect(drop_suppressed_recipients, dispatch_uid="oscar_loyalty.consent.pre_send")
+        # Email consent is bound to an address: a changed address asks for a new opt-in.
+        post_save.connect(
+            on_user_saved, sender=get_user_model(), dispatch_uid="oscar_loyalty.consent.address"
+        )

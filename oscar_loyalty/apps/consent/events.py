@@ -1,9 +1,9 @@
 """What the email provider tells us (Anymail tracking webhooks): bounces, complaints, unsubscribes.
 
-Each event is stored once under its key; the ones that matter for consent
-(``ACTED_ON``) suppress the address or withdraw marketing consent, through
-``services``. Split from ``services`` by size; the receivers call
-``process_tracking_event``.
+Each event is stored once per recipient under its key; the ones that matter
+for consent (hard bounces, complaints, unsubscribes: ``bounces.classify``)
+suppress the address or withdraw marketing consent, through ``services``.
+Split from ``services`` by size; the receivers call ``process_tracking_event``.
 """
 
 from __future__ import annotations
@@ -13,89 +13,94 @@ import hashlib
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from . import bounces
 from .hashing import email_hash
 from .models import ConsentRecord, Suppression, TrackingEvent
 from .services import suppress, withdraw_consent
 
 # Email provider events (Anymail tracking webhooks) -------------------------
 
-ACTED_ON = {"bounced", "complained", "unsubscribed", "rejected"}
-
 
 def event_key(*, esp_name: str, event_id, event_type, recipient, message_id, timestamp) -> str:
-    """The provider's event id, or a digest of the event when the provider gives none."""
+    """The provider's event id, or a digest of the event when the provider gives none.
+
+    Stored with the recipient's hash: one provider event may name several
+    recipients (SES lists every bounced address under one SNS message id).
+    """
     if event_id:
         return str(event_id)[:255]
     raw = f"{esp_name}|{event_type}|{recipient}|{message_id}|{timestamp}"
-    return "digest:" + hashlib.sha256(raw.encode()).hexdigest()
+    return "digest:" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
 
 def process_tracking_event(
     *,
     esp_name: str,
-    event_type: str,
+    kind: str,
     recipient: str | None,
+    event_type: str = "",
     event_id: str | None = None,
     message_id: str | None = None,
-    reject_reason: str | None = None,
     metadata: dict | None = None,
     timestamp=None,
 ) -> bool:
     """Apply one provider event to suppressions and consent. Returns whether it changed anything.
 
-    * bounced (or rejected as bounced/invalid): suppress all mail to the address;
-    * complained (or rejected as spam): suppress marketing and record a withdrawal;
-    * unsubscribed (or rejected as unsubscribed): record a withdrawal.
+    ``kind`` is the event's class (``bounces.classify``):
 
-    A repeated event (same provider and event id) changes nothing.
+    * a hard bounce suppresses all mail to the address;
+    * a complaint suppresses marketing and records a withdrawal;
+    * an unsubscribe records a withdrawal;
+    * a soft bounce, and everything else, changes nothing.
+
+    A repeated event (same provider, event id and recipient) changes nothing.
     """
-    if event_type not in ACTED_ON or not recipient:
+    if kind not in (bounces.HARD_BOUNCE, bounces.COMPLAINT, bounces.UNSUBSCRIBE):
         return False
-    if event_type == "rejected":
-        event_type = {
-            "bounced": "bounced",
-            "invalid": "bounced",
-            "spam": "complained",
-            "unsubscribed": "unsubscribed",
-        }.get(reject_reason or "", "")
-        if not event_type:
-            return False
+    if not recipient or not recipient.strip():
+        return False
     key = event_key(
         esp_name=esp_name,
         event_id=event_id,
-        event_type=event_type,
+        event_type=event_type or kind,
         recipient=recipient,
         message_id=message_id,
         timestamp=timestamp,
     )
+    hashed = email_hash(recipient)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 TrackingEvent.objects.create(
-                    esp_name=esp_name,
+                    esp_name=esp_name[:64],
                     event_id=key,
-                    event_type=event_type,
-                    email_hash=email_hash(recipient),
+                    event_type=kind,
+                    email_hash=hashed,
                     message_id=(message_id or "")[:255],
                 )
         except IntegrityError:
             return False
-        evidence = {"esp": esp_name, "event_id": key, "message": (metadata or {}).get("message")}
-        if event_type == "bounced":
+        evidence = {
+            "esp": esp_name,
+            "event_id": key,
+            "email_hash": hashed,
+            "message": (metadata or {}).get("message") if isinstance(metadata, dict) else None,
+        }
+        if kind == bounces.HARD_BOUNCE:
             suppress(
                 recipient,
                 scope=Suppression.ALL,
                 reason=Suppression.HARD_BOUNCE,
-                source=esp_name,
+                source=esp_name[:64],
                 esp_event_id=key,
             )
             return True
-        if event_type == "complained":
+        if kind == bounces.COMPLAINT:
             suppress(
                 recipient,
                 scope=Suppression.MARKETING,
                 reason=Suppression.COMPLAINT,
-                source=esp_name,
+                source=esp_name[:64],
                 esp_event_id=key,
             )
             source = ConsentRecord.SOURCE_ESP_COMPLAINT

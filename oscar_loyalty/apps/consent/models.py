@@ -31,6 +31,7 @@ class ConsentRecord(AppendOnlyModel):
     SOURCE_ESP_UNSUBSCRIBED = "esp_unsubscribed"
     SOURCE_ESP_COMPLAINT = "esp_complaint"
     SOURCE_IMPORT = "import"
+    SOURCE_ADDRESS_CHANGE = "address_change"
     SOURCE_CHOICES = [
         (SOURCE_JOIN, _("Join the club page")),
         (SOURCE_REGISTRATION, _("Registration form")),
@@ -42,6 +43,7 @@ class ConsentRecord(AppendOnlyModel):
         (SOURCE_ESP_UNSUBSCRIBED, _("Email provider: unsubscribed (webhook)")),
         (SOURCE_ESP_COMPLAINT, _("Email provider: spam complaint (webhook)")),
         (SOURCE_IMPORT, _("Import of earlier evidence")),
+        (SOURCE_ADDRESS_CHANGE, _("Address changed: new opt-in asked for the new address")),
     ]
     #: A grant from one of these sources is already confirmed: it needs no
     #: double opt-in link (the link itself, or evidence brought from elsewhere).
@@ -109,6 +111,10 @@ class ConsentState(models.Model):
     last_record = models.ForeignKey(
         ConsentRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("last record")
     )
+    #: Keyed hash of the address this status is about (``hashing``). Email
+    #: consent is bound to one address: a grant or confirmation for another
+    #: address never carries a ``granted`` status over (``services``).
+    email_hash = models.CharField(_("email hash"), max_length=64, blank=True)
     granted_at = models.DateTimeField(_("granted"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -178,8 +184,10 @@ class Suppression(models.Model):
 class TrackingEvent(models.Model):
     """An email provider's webhook event we have processed: the replay guard.
 
-    Unique per provider and event id; a replayed event finds its row and
-    changes nothing.
+    Unique per provider, event id *and recipient*: one provider event can name
+    several recipients (an SES bounce lists every bounced address under one
+    SNS message id), and each is applied once. A replayed event finds its rows
+    and changes nothing.
     """
 
     esp_name = models.CharField(max_length=64)
@@ -193,7 +201,8 @@ class TrackingEvent(models.Model):
         verbose_name = _("email provider event")
         constraints = [
             models.UniqueConstraint(
-                fields=["esp_name", "event_id"], name="loyalty_tracking_event_unique"
+                fields=["esp_name", "event_id", "email_hash"],
+                name="loyalty_tracking_event_recipient_unique",
             )
         ]
 

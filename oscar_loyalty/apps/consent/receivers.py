@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from . import events, services
+from . import bounces, events, optin, services
 
-#: Provider bounce types that are temporary: Anymail reports some as "bounced".
-SOFT_BOUNCE_TYPES = {"SoftBounce", "Transient", "DnsError", "AutoResponder"}
-
-
-def _is_soft_bounce(event) -> bool:
-    esp_event = event.esp_event
-    return isinstance(esp_event, dict) and esp_event.get("Type") in SOFT_BOUNCE_TYPES
+logger = logging.getLogger(__name__)
 
 
 def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
@@ -22,18 +17,36 @@ def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     provider retries; the dedupe row rolled back with the rest, so the retry
     is processed normally.
     """
-    if str(event.event_type) == "bounced" and _is_soft_bounce(event):
-        return
+    esp = str(esp_name).lower()
     events.process_tracking_event(
-        esp_name=str(esp_name).lower(),
+        esp_name=esp,
+        kind=bounces.classify(esp, event),
         event_type=str(event.event_type),
         recipient=event.recipient,
         event_id=event.event_id,
         message_id=event.message_id,
-        reject_reason=event.reject_reason,
         metadata=event.metadata,
         timestamp=event.timestamp,
     )
+
+
+def on_user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+    """Connected to the user model's ``post_save``: email consent follows no address change.
+
+    Compares the consent states with the address in the database (not with an
+    earlier copy of the user), so a save from a stale copy is seen too. Skips
+    saves that cannot have changed the address (new users, ``update_fields``
+    without the email field, such as the login's ``last_login``).
+    """
+    if created or raw or instance.pk is None:
+        return
+    field = instance.get_email_field_name()
+    if update_fields is not None and field not in update_fields:
+        return
+    try:
+        optin.rebind_address(instance)
+    except Exception:  # never fail the caller's save; the state is repaired on the next one
+        logger.exception("Could not rebind the email consent of user %s", instance.pk)
 
 
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")

@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -21,12 +22,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from oscar_loyalty import app_settings, signals
+from oscar_loyalty.exceptions import ConsentSubjectGone
 from oscar_loyalty.lookups import any_of
 
 from . import known
 from .hashing import email_hash
 from .models import ConsentRecord, ConsentState, Suppression
-from .tokens import InvalidToken, make_confirm_token, read_confirm_token
+from .tokens import make_confirm_token, read_confirm_token  # noqa: F401  (re-exported)
 from .wording import MARKETING, Wording, get_wording
 
 
@@ -35,27 +37,56 @@ def request_metadata(request: HttpRequest | None) -> dict[str, str | None]:
 
     ``REMOTE_ADDR`` only: ``X-Forwarded-For`` can be forged by the client, and
     a store behind a proxy should set ``REMOTE_ADDR`` in its proxy middleware.
+    Both come from the client, so they are cleaned before they are stored: an
+    address that is not an IP address is dropped (PostgreSQL's ``inet`` would
+    refuse it), control characters (a NUL byte PostgreSQL refuses) and lone
+    surrogates are removed, and the user agent is cut to 512 characters.
     """
     if request is None:
         return {"ip_address": None, "user_agent": ""}
-    return {
-        "ip_address": request.META.get("REMOTE_ADDR") or None,
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:512],
-    }
+    ip = (request.META.get("REMOTE_ADDR") or "").strip()
+    try:
+        ip = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        ip = None
+    agent = str(request.META.get("HTTP_USER_AGENT", ""))
+    agent = agent.encode("utf-8", "replace").decode("utf-8")
+    agent = "".join(char for char in agent if char.isprintable())[:512]
+    return {"ip_address": ip, "user_agent": agent}
 
 
 def needs_double_opt_in(purpose: str, channel: str) -> bool:
     return app_settings.DOUBLE_OPT_IN and purpose == MARKETING and channel == "email"
 
 
-def _next_status(previous: str | None, *, action: str, source: str, purpose: str, channel: str):
+def _next_status(
+    previous: str | None,
+    *,
+    action: str,
+    source: str,
+    purpose: str,
+    channel: str,
+    same_address: bool = True,
+) -> str:
     if action == ConsentRecord.WITHDRAW:
         return ConsentState.WITHDRAWN
-    if previous == ConsentState.GRANTED or source in ConsentRecord.CONFIRMED_SOURCES:
+    if source in ConsentRecord.CONFIRMED_SOURCES:
+        return ConsentState.GRANTED
+    # A grant keeps "granted" only for the address that was confirmed: a grant
+    # naming another address (an address change) needs its own opt-in.
+    if previous == ConsentState.GRANTED and same_address:
         return ConsentState.GRANTED
     if needs_double_opt_in(purpose, channel):
         return ConsentState.PENDING
     return ConsentState.GRANTED
+
+
+def is_same_address(state_hash: str, record_hash: str, *, channel: str) -> bool:
+    """Whether a record is about the address a state is bound to (email only).
+
+    A state from before addresses were bound (blank hash) counts as the same.
+    """
+    return channel != "email" or not state_hash or state_hash == record_hash
 
 
 def _locked_state(user, purpose: str, channel: str) -> ConsentState | None:
@@ -64,6 +95,21 @@ def _locked_state(user, purpose: str, channel: str) -> ConsentState | None:
         .filter(user=user, purpose=purpose, channel=channel)
         .first()
     )
+
+
+def lock_user(user):
+    """The user's row, locked, read fresh: the current address, whatever copy the caller holds.
+
+    Locked before any consent state (the erasure and an address change lock
+    the user row first too), so the two orders never deadlock.
+    """
+    return get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def is_erased_user(user) -> bool:
+    from oscar_loyalty.apps.privacy.oscar_data import is_erased
+
+    return user is None or is_erased(user)
 
 
 def record_consent(
@@ -82,107 +128,74 @@ def record_consent(
 
     A grant of marketing email from a form (with ``OSCAR_LOYALTY_DOUBLE_OPT_IN``)
     leaves the state ``pending`` and emails the confirmation link once the
-    transaction commits.
+    transaction commits. The record names the address the user has *now*
+    (read under the row lock, not from the caller's copy). Raises
+    ``ConsentSubjectGone`` for an erased account.
     """
     if action not in (ConsentRecord.GRANT, ConsentRecord.WITHDRAW):
         raise ValueError(f"Unknown consent action {action!r}")
     wording = wording or get_wording(purpose, channel)
     now = now or timezone.now()
     with transaction.atomic():
-        state = _locked_state(user, purpose, channel)
+        current = lock_user(user)
+        if is_erased_user(current):
+            raise ConsentSubjectGone()
+        address = email_hash(current.email) if current.email else ""
+        state = _locked_state(current, purpose, channel)
         record = ConsentRecord.objects.create(
-            user=user,
+            user=current,
             purpose=purpose,
             channel=channel,
             action=action,
             wording_version=wording.version,
             wording_text=wording.text,
             source=source,
-            email_hash=email_hash(user.email) if user is not None and user.email else "",
+            email_hash=address,
             evidence=evidence or {},
             created_at=now,
             **request_metadata(request),
-        )
-        previous = state.status if state else None
-        status = _next_status(
-            previous, action=action, source=source, purpose=purpose, channel=channel
         )
         if state is None:
             try:
                 with transaction.atomic():
                     state = ConsentState.objects.create(
-                        user=user, purpose=purpose, channel=channel, status=status,
-                        last_record=record, updated_at=now,
+                        user=current, purpose=purpose, channel=channel,
+                        status=ConsentState.WITHDRAWN, last_record=record, updated_at=now,
                     )  # fmt: skip
+                previous, previous_address = None, ""
             except IntegrityError:
                 # A concurrent first record for the pair won the insert: lock it and go on.
-                state = _locked_state(user, purpose, channel)
-                previous = state.status
-                status = _next_status(
-                    previous, action=action, source=source, purpose=purpose, channel=channel
-                )
+                state = _locked_state(current, purpose, channel)
+                previous, previous_address = state.status, state.email_hash
+        else:
+            previous, previous_address = state.status, state.email_hash
+        status = _next_status(
+            previous, action=action, source=source, purpose=purpose, channel=channel,
+            same_address=is_same_address(previous_address, address, channel=channel),
+        )  # fmt: skip
         state.status = status
         state.last_record = record
+        state.email_hash = address
         state.updated_at = now
         if status == ConsentState.GRANTED and previous != ConsentState.GRANTED:
             state.granted_at = now
         if status == ConsentState.WITHDRAWN and previous != ConsentState.WITHDRAWN:
             state.withdrawn_at = now
         state.save()
-        if status == ConsentState.GRANTED and source == ConsentRecord.SOURCE_DOI and user.email:
+        if status == ConsentState.GRANTED and source == ConsentRecord.SOURCE_DOI and address:
             # A confirmed new grant lifts an earlier marketing-only suppression
             # (complaint, unsubscribe); bounces ("all") stay.
-            Suppression.objects.filter(
-                email_hash=email_hash(user.email), scope=Suppression.MARKETING
-            ).delete()
+            Suppression.objects.filter(email_hash=address, scope=Suppression.MARKETING).delete()
     transaction.on_commit(
         lambda: signals.consent_changed.send(sender=ConsentRecord, record=record)
     )
-    if status == ConsentState.PENDING and previous != ConsentState.PENDING:
+    if status == ConsentState.PENDING and (
+        previous != ConsentState.PENDING or previous_address != address
+    ):
+        from .optin import send_confirmation
+
         transaction.on_commit(lambda: send_confirmation(record))
     return record
-
-
-def send_confirmation(record: ConsentRecord) -> bool:
-    """Email the double opt-in link for a pending grant (transactional mail)."""
-    from django.urls import reverse
-
-    from oscar_loyalty.mail import absolute_url, send_email
-
-    token = make_confirm_token(
-        record.user_id, record_id=record.pk, purpose=record.purpose, channel=record.channel
-    )
-    url = absolute_url(reverse("loyalty:consent-confirm", args=[token]))
-    return send_email(
-        record.user,
-        email_type="consent_confirmation",
-        context={"confirm_url": url, "wording": record.wording_text},
-    )
-
-
-def confirm_consent(token: str, *, request: HttpRequest | None = None) -> ConsentRecord | None:
-    """Follow a double opt-in link: the pending grant becomes consent.
-
-    Returns the confirming record, or ``None`` when there is nothing to confirm
-    (already confirmed, or withdrawn since). Raises ``InvalidToken``.
-    """
-    data = read_confirm_token(token)
-    user = get_user_model().objects.filter(pk=data.user_id).first()
-    if user is None:
-        raise InvalidToken("no such user")
-    with transaction.atomic():
-        state = _locked_state(user, data.purpose, data.channel)
-        if state is None or state.status != ConsentState.PENDING:
-            return None
-        return record_consent(
-            user,
-            purpose=data.purpose,
-            channel=data.channel,
-            action=ConsentRecord.GRANT,
-            source=ConsentRecord.SOURCE_DOI,
-            request=request,
-            evidence={"confirms": data.message},
-        )
 
 
 def withdraw_consent(
@@ -194,13 +207,21 @@ def withdraw_consent(
     request: HttpRequest | None = None,
     evidence: dict | None = None,
 ) -> ConsentRecord | None:
-    """Withdraw, idempotently: returns ``None`` when it was already withdrawn."""
+    """Withdraw, idempotently: ``None`` when already withdrawn or the account is erased.
+
+    An erased account has nothing left to withdraw (its states are gone and its
+    address is suppressed): a late unsubscribe click must not store the
+    clicker's IP address and user agent on it.
+    """
     with transaction.atomic():
-        state = _locked_state(user, purpose, channel)
+        current = lock_user(user)
+        if is_erased_user(current):
+            return None
+        state = _locked_state(current, purpose, channel)
         if state is not None and state.status == ConsentState.WITHDRAWN:
             return None
         return record_consent(
-            user,
+            current,
             purpose=purpose,
             channel=channel,
             action=ConsentRecord.WITHDRAW,
@@ -270,13 +291,16 @@ def rebuild_states(users=None) -> int:
     derived: dict[tuple[int, str, str], tuple[str, ConsentRecord]] = {}
     for record in records.exclude(user=None).iterator():
         key = (record.user_id, record.purpose, record.channel)
-        previous = derived.get(key, (None, None))[0]
+        previous, last = derived.get(key, (None, None))
         status = _next_status(
             previous,
             action=record.action,
             source=record.source,
             purpose=record.purpose,
             channel=record.channel,
+            same_address=is_same_address(
+                last.email_hash if last else "", record.email_hash, channel=record.channel
+            ),
         )
         derived[key] = (status, record)
     with transaction.atomic():
@@ -288,6 +312,7 @@ def rebuild_states(users=None) -> int:
                 defaults={
                     "status": status,
                     "last_record": record,
+                    "email_hash": record.email_hash,
                     "updated_at": record.created_at,
                 },
             )

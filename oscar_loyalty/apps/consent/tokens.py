@@ -2,8 +2,10 @@
 
 Signed with ``SECRET_KEY`` (``SECRET_KEY_FALLBACKS`` for rotation), not
 encrypted: they carry the user's id, purpose, channel and the message they
-came from, never an email address. Unsubscribe tokens have no expiry (mail
-clients POST the one-click URL long after sending); confirmation tokens do.
+came from, never an email address (a confirmation token carries the keyed
+hash of the address it was mailed to, which binds it to that address).
+Unsubscribe tokens have no expiry (mail clients POST the one-click URL long
+after sending); confirmation tokens do.
 """
 
 from __future__ import annotations
@@ -27,10 +29,15 @@ class TokenData:
     purpose: str
     channel: str
     message: str
+    #: Confirmation tokens: keyed hash of the address the link was mailed to
+    #: (blank in tokens made before links were bound to an address).
+    email_hash: str = ""
 
 
 def _dump(data: TokenData, salt: str) -> str:
     payload = {"u": data.user_id, "p": data.purpose, "c": data.channel, "m": data.message}
+    if data.email_hash:
+        payload["e"] = data.email_hash
     return signing.dumps(payload, salt=salt, compress=True)
 
 
@@ -42,6 +49,7 @@ def _load(token: str, salt: str, max_age: int | None = None) -> TokenData:
             purpose=str(payload["p"]),
             channel=str(payload["c"]),
             message=str(payload.get("m", "")),
+            email_hash=str(payload.get("e", "")),
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
@@ -79,8 +87,12 @@ def read_unsubscribe_token(token: str) -> TokenData:
     return _load(token, UNSUBSCRIBE_SALT)
 
 
-def make_confirm_token(user_id: int, *, record_id: int, purpose: str, channel: str) -> str:
-    return _dump(TokenData(user_id, purpose, channel, f"record:{record_id}"), CONFIRM_SALT)
+def make_confirm_token(
+    user_id: int, *, record_id: int, purpose: str, channel: str, email_hash: str = ""
+) -> str:
+    """A double opt-in link for one pending record, bound to the address it is mailed to."""
+    data = TokenData(user_id, purpose, channel, f"record:{record_id}", email_hash)
+    return _dump(data, CONFIRM_SALT)
 
 
 def read_confirm_token(token: str) -> TokenData:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from oscar_loyalty import app_settings, ratelimit
 from oscar_loyalty.exceptions import RateLimited
 
-from . import services
+from . import optin, services
 from .forms import PreferencesForm
 from .models import ConsentRecord, ConsentState
 from .tokens import InvalidToken, read_unsubscribe_token
@@ -111,7 +111,12 @@ def _link_limit(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_view(request, token: str):
-    """Double opt-in: GET shows a button (scanners follow links), POST confirms."""
+    """Double opt-in: GET shows a button (scanners follow links), POST confirms.
+
+    The page after the POST says what really happened (``optin.ConfirmOutcome``):
+    confirmed now, confirmed before, withdrawn since, or sent to an address
+    the account no longer has; only the first changes anything.
+    """
     if limited := _link_limit(request):
         return limited
     if request.method == "GET":
@@ -121,10 +126,14 @@ def confirm_view(request, token: str):
             return _invalid(request)
         return render(request, "oscar_loyalty/consent/confirm.html", {"done": False})
     try:
-        services.confirm_consent(token, request=request)
+        outcome = optin.confirm_consent(token, request=request)
     except InvalidToken:
         return _invalid(request)
-    return render(request, "oscar_loyalty/consent/confirm.html", {"done": True})
+    return render(
+        request,
+        "oscar_loyalty/consent/confirm.html",
+        {"done": True, "outcome": str(outcome)},
+    )
 
 
 def _unsubscribe_target(token: str):

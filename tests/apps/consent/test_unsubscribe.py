@@ -122,3 +122,60 @@ def test_a_compressed_token_from_an_earlier_release_is_still_honoured(client, co
     response = client.post(reverse("loyalty:unsubscribe-one-click", args=[old]))
     assert response.status_code == 200
     assert status(consenting_member) == ConsentState.WITHDRAWN
+
+
+def test_a_one_click_post_after_erasure_stores_nothing_about_the_poster(consenting_member, token):
+    from oscar_loyalty.apps.privacy.erasure import erase_user
+    from oscar_loyalty.apps.privacy.models import ErasureRequest
+
+    erase_user(consenting_member.user, source=ErasureRequest.STAFF)
+    records = ConsentRecord.objects.count()
+    client = Client(REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="Mailbox/1.0")
+    response = client.post(reverse("loyalty:unsubscribe-one-click", args=[token]))
+    assert response.status_code == 200
+    assert ConsentRecord.objects.count() == records
+    assert not ConsentRecord.objects.filter(ip_address="198.51.100.4").exists()
+    assert not ConsentRecord.objects.filter(user=consenting_member.user).exists()
+
+
+def test_the_footer_page_after_erasure_stores_nothing(client, consenting_member, token):
+    from oscar_loyalty.apps.privacy.erasure import erase_user
+    from oscar_loyalty.apps.privacy.models import ErasureRequest
+
+    erase_user(consenting_member.user, source=ErasureRequest.STAFF)
+    records = ConsentRecord.objects.count()
+    assert client.post(reverse("loyalty:unsubscribe", args=[token])).status_code == 200
+    assert ConsentRecord.objects.count() == records
+
+
+def test_a_user_object_loaded_before_the_erasure_cannot_record_on_the_erased_account(
+    consenting_member,
+):
+    from django.contrib.auth import get_user_model
+
+    from oscar_loyalty.apps.privacy.erasure import erase_user
+    from oscar_loyalty.apps.privacy.models import ErasureRequest
+
+    stale = get_user_model().objects.get(pk=consenting_member.user.pk)
+    erase_user(consenting_member.user, source=ErasureRequest.STAFF)
+    assert services.withdraw_consent(stale, source=ConsentRecord.SOURCE_ONE_CLICK) is None
+    assert not ConsentRecord.objects.filter(user=stale).exists()
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        # WSGI hands headers over as latin-1 decoded text: a UTF-8 user agent arrives as mojibake.
+        {"HTTP_USER_AGENT": "Mözilla/5.0 (ישראל) ☃".encode().decode("latin-1")},
+        {"HTTP_USER_AGENT": "evil\x00agent" + "x" * 2000},
+        {"REMOTE_ADDR": "unknown", "HTTP_USER_AGENT": "\ud800 lone surrogate"},
+    ],
+)
+def test_hostile_headers_on_a_one_click_post_are_stored_safely(consenting_member, token, meta):
+    client = Client(**meta)
+    response = client.post(reverse("loyalty:unsubscribe-one-click", args=[token]))
+    assert response.status_code == 200
+    record = ConsentRecord.objects.get(action="withdraw")
+    assert "\x00" not in record.user_agent and len(record.user_agent) <= 512
+    record.user_agent.encode("utf-8")  # storable and readable as UTF-8
+    assert record.ip_address in (None, "127.0.0.1")
