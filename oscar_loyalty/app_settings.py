@@ -203,9 +203,14 @@ class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSetting
 
     @property
     def NEWSLETTER_UNCONFIRMED_HOURS(self) -> int:
-        """Hours a message handed to the ESP without an answer waits for the ESP's
-        webhook before it is marked "unknown" (never resent)."""
+        """No longer used: a message handed to the ESP without an answer is
+        resent after the lease unless the ESP's events confirm it."""
         return self._setting("NEWSLETTER_UNCONFIRMED_HOURS", 24)
+
+    @property
+    def NEWSLETTER_WATCH_SECONDS(self) -> int:
+        """Delay of the follow-up task queued while a campaign is unfinished."""
+        return self._setting("NEWSLETTER_WATCH_SECONDS", 60)
 
     # Offers and prices -----------------------------------------------------
 

@@ -19,3 +19,15 @@ class NewsletterConfig(AppConfig):
         from .receivers import on_tracking_event
 
         tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.newsletter.tracking")
+
+        from django.apps import apps
+        from django.db.models.signals import post_save
+
+        if apps.is_installed("django_tasks_db"):
+            from .receivers import on_task_saved
+
+            post_save.connect(
+                on_task_saved,
+                sender="django_tasks_database.DBTaskResult",
+                dispatch_uid="oscar_loyalty.newsletter.task_claimed",
+            )

@@ -171,9 +171,10 @@ class OutboxMessage(models.Model):
 
     ``pending`` → ``claimed`` (a worker holds it, nothing sent yet) →
     ``sending`` (committed just before the ESP call) → ``sent`` / ``failed``.
-    A ``claimed`` row whose lease ran out goes back to ``pending``: it was
-    never handed to the ESP. A ``sending`` row is never sent again: the ESP's
-    webhook turns it into ``sent``, or it ends as ``unknown`` (see docs).
+    A ``claimed`` or ``sending`` row whose lease ran out goes back to
+    ``pending``; a ``sending`` one only if no ESP event confirmed it by then
+    (see ``sending`` and docs/newsletter.md, "Guarantees"). ``unknown``: the
+    ESP left the last allowed attempt unanswered.
     """
 
     PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"

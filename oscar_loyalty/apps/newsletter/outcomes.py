@@ -2,7 +2,7 @@
 
 Split from ``sending`` for size. Rows arrive here in ``sending`` status, after
 that status was committed, so every update below is conditional on it: a row
-another worker already settled is never changed twice.
+another worker already settled (or an ESP event confirmed) is never changed twice.
 """
 
 from __future__ import annotations
@@ -44,14 +44,21 @@ def record_error(rows, token, exc: AnymailAPIError, *, now: datetime) -> dict:
     """An ESP call raised: unconfirmed (no answer), retried later (5xx, 429) or failed."""
     ids = [r.pk for r in rows]
     sending = OutboxMessage.objects.filter(any_of("pk", ids), status=OutboxMessage.SENDING)
+    # ``attempts`` was counted when the rows became ``sending``.
+    attempts = rows[0].attempts + 1
     if not _is_refusal(exc):
+        # The ESP may have the batch: like a crash, the rows stay ``sending``
+        # for the ESP's events, then are resent after the lease; on the last
+        # attempt they are left to staff rather than sent to an ESP that never answers.
+        last = attempts >= app_settings.NEWSLETTER_MAX_ATTEMPTS
         logger.warning(
-            "ESP call failed without an answer; %s messages await confirmation", len(ids)
+            "ESP call failed without an answer; %s messages %s",
+            len(ids),
+            "marked unknown" if last else "await confirmation or the lease",
         )
-        sending.update(error=_describe(exc))
+        sending.update(error=_describe(exc), **({"status": OutboxMessage.UNKNOWN} if last else {}))
         return {"sent": 0, "unconfirmed": len(ids)}
     if _is_transient(exc):
-        attempts = rows[0].attempts + 1
         if attempts < app_settings.NEWSLETTER_MAX_ATTEMPTS:
             delay = app_settings.NEWSLETTER_RETRY_SECONDS * 2 ** (attempts - 1)
             sending.update(

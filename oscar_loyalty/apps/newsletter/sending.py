@@ -1,24 +1,31 @@
 """The outbox: fan a campaign out to rows, claim chunks, send each as one Anymail batch.
 
-Exactly-once, and what happens when a worker dies
--------------------------------------------------
+No message lost, a duplicate only after a crash (docs/newsletter.md, "Guarantees")
+---------------------------------------------------------------------------------
 Each row goes ``pending → claimed → sending → sent``; every arrow is its own
-committed transaction, and the ESP call happens only after ``sending`` has
-been committed.
+committed transaction, and the ESP call happens only after ``sending`` (with
+a fresh lease) has been committed. A worker may die between any two of them:
 
 * Killed after the claim, before ``sending``: nothing was handed to the ESP.
   When the lease runs out the rows go back to ``pending`` and are sent once.
 * Killed after ``sending`` (during or after the ESP call, before ``sent``):
-  the ESP may have the message. These rows are **never sent again**
-  (at-most-once for this window); the ESP's own webhook events, which echo
-  our per-recipient metadata, turn them into ``sent`` (or ``bounced``).
-  Rows nobody confirms within ``OSCAR_LOYALTY_NEWSLETTER_UNCONFIRMED_HOURS``
-  become ``unknown`` for staff to look at. A duplicate advertisement is a
-  complaint (and under §30A a claim); a lost newsletter is not.
+  the ESP may have the batch. Its webhook events, which echo each row's
+  outbox id in the metadata, turn the rows it accepted into ``sent`` as they
+  arrive (``tracking``). Rows still ``sending`` when the lease runs out go
+  back to ``pending`` and are sent again: if the ESP had accepted that batch
+  and said nothing within the lease, its recipients get it twice. That is
+  the only duplicate, at most one batch per crash (a worker has one batch in
+  flight), and no row is ever left unsent.
 * An ESP error that came with an HTTP status means the ESP refused the call:
   nothing was sent, so the rows go back to ``pending`` with a backoff (5xx,
   429) or become ``failed`` (other 4xx). An error without a response is the
-  ambiguous case above.
+  ambiguous case above (recovered after the lease), until the last attempt,
+  which ends as ``unknown`` for staff instead of trying an unanswering ESP
+  forever.
+
+A campaign is ``done`` only when no row is pending, claimed or sending.
+Consent and suppressions are checked at fan-out, when a chunk is claimed and
+once more after ``sending`` is committed, right before the ESP call.
 
 Claims use ``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it
 (PostgreSQL); elsewhere (SQLite) a conditional ``UPDATE … WHERE status =
@@ -36,7 +43,7 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from oscar_loyalty import app_settings
@@ -196,19 +203,23 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
 
 
 def release_stale(campaign_id: int | None = None, *, now: datetime | None = None) -> dict:
-    """Expired claims go back to pending; long-unconfirmed sends become unknown."""
+    """Rows whose worker's lease ran out go back to ``pending``, to be sent (again).
+
+    ``claimed`` rows were never handed to the ESP. ``sending`` rows may have
+    been: the ESP's events confirm the ones it accepted (``tracking`` turns
+    them ``sent`` as they arrive, during the lease); the rest are sent again,
+    which duplicates the batch only if the ESP had it but never said so.
+    Both keep their place in the queue (``next_attempt_at``).
+    """
     now = now or timezone.now()
     rows = OutboxMessage.objects.all()
     if campaign_id is not None:
         rows = rows.filter(campaign_id=campaign_id)
-    released = rows.filter(status=OutboxMessage.CLAIMED, lease_until__lt=now).update(
-        status=OutboxMessage.PENDING, claim_token=None, lease_until=None
+    stale = rows.filter(
+        status__in=[OutboxMessage.CLAIMED, OutboxMessage.SENDING], lease_until__lt=now
     )
-    cutoff = now - timedelta(hours=app_settings.NEWSLETTER_UNCONFIRMED_HOURS)
-    unknown = rows.filter(status=OutboxMessage.SENDING, lease_until__lt=cutoff).update(
-        status=OutboxMessage.UNKNOWN
-    )
-    return {"released": released, "unknown": unknown}
+    released = stale.update(status=OutboxMessage.PENDING, claim_token=None, lease_until=None)
+    return {"released": released}
 
 
 # Sending -----------------------------------------------------------------------
@@ -306,11 +317,14 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     message = build_message(campaign, ok, language=language, esp=esp)
     message.connection = connection_
     checkpoint("claimed")
-    # Committed before the ESP call: from here on these rows are never resent.
-    # The token names exactly the ``ok`` rows now (the skipped ones left
-    # ``claimed`` above), without a 500-id IN list to build and parse.
+    # Committed before the ESP call, with a fresh lease: a worker that dies
+    # from here on leaves rows that are reconciled or resent after the lease
+    # (``release_stale``). The token names exactly the ``ok`` rows now (the
+    # skipped ones left ``claimed`` above), without a 500-id IN list.
     marked = OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED).update(
-        status=OutboxMessage.SENDING, attempts=F("attempts") + 1
+        status=OutboxMessage.SENDING,
+        attempts=F("attempts") + 1,
+        lease_until=now + timedelta(seconds=app_settings.NEWSLETTER_LEASE_SECONDS),
     )
     if marked != len(ok):
         # The lease ran out and another worker took some rows: send none of
@@ -320,6 +334,18 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
         )
         return {"sent": 0, "skipped": len(skip)}
     checkpoint("sending")
+    # The last look at consent, as late as it can be: a withdrawal committed
+    # while the batch was rendered is honoured. What remains is the time from
+    # this query to the ESP's answer (docs/newsletter.md, "Guarantees").
+    ok, withdrawn = _sendable(ok)
+    if withdrawn:
+        _drop_recipients(message, withdrawn)
+        OutboxMessage.objects.filter(
+            any_of("pk", [r.pk for r in withdrawn]), status=OutboxMessage.SENDING
+        ).update(status=OutboxMessage.SKIPPED, error="consent withdrawn while the batch was built")
+        skip += withdrawn
+        if not ok:
+            return {"sent": 0, "skipped": len(skip)}
     handed = True
     try:
         handed = bool(message.send())
@@ -333,35 +359,48 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     }
 
 
+def _drop_recipients(message: AnymailMessage, rows: list[OutboxMessage]) -> None:
+    gone = {normalise_email(row.user.email) for row in rows}
+    message.to = [address for address in message.to if address not in gone]
+    for data in (message.merge_data, message.merge_headers, message.merge_metadata):
+        for address in gone:
+            data.pop(address, None)
+
+
 def process_campaign(
     campaign_id: int, *, now: datetime | None = None, max_chunks: int | None = None
 ) -> dict:
-    """Send every due row of a campaign, chunk by chunk. Safe to run in several workers."""
-    now = now or timezone.now()
+    """Send every due row of a campaign, chunk by chunk. Safe to run in several workers.
+
+    ``now`` fixes the clock (tests); without it each chunk reads the time, so
+    the leases of a send longer than a lease are still a lease from the claim.
+    """
+    clock = (lambda: now) if now else timezone.now
     totals = {"chunks": 0, "sent": 0, "skipped": 0, "failed": 0}
     campaign = Campaign.objects.select_related("newsletter").filter(pk=campaign_id).first()
     if campaign is None or campaign.status != Campaign.QUEUED:  # deleted, or not sending
         return totals
-    release_stale(campaign_id, now=now)
+    release_stale(campaign_id, now=clock())
     size = rendering.batch_size(rendering.esp_name())
     while max_chunks is None or totals["chunks"] < max_chunks:
-        claim = claim_chunk(campaign_id, size=size, now=now)
+        claim = claim_chunk(campaign_id, size=size, now=clock())
         if claim is None:
             break
         token, language = claim
-        result = send_chunk(campaign, token, language=language, now=now)
+        result = send_chunk(campaign, token, language=language, now=clock())
         totals["chunks"] += 1
         for key in ("sent", "skipped", "failed"):
             totals[key] += result.get(key, 0)
-    finish_if_done(campaign_id, now=now)
+    finish_if_done(campaign_id, now=clock())
     return totals
 
 
+UNRESOLVED = (OutboxMessage.PENDING, OutboxMessage.CLAIMED, OutboxMessage.SENDING)
+
+
 def finish_if_done(campaign_id: int, *, now: datetime) -> bool:
-    busy = OutboxMessage.objects.filter(
-        Q(status=OutboxMessage.PENDING) | Q(status=OutboxMessage.CLAIMED),
-        campaign_id=campaign_id,
-    ).exists()
+    """``done`` once every row is resolved: none pending, claimed or still ``sending``."""
+    busy = OutboxMessage.objects.filter(status__in=UNRESOLVED, campaign_id=campaign_id).exists()
     if busy:
         return False
     return bool(

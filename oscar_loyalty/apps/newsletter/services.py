@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +15,66 @@ from . import rendering, sending
 from .models import Campaign, Newsletter
 
 
+def _in_this_database(backend) -> bool:
+    try:
+        from django_tasks_db import DatabaseBackend
+    except ImportError:  # pragma: no cover - the database backend is a dependency
+        return False
+    return isinstance(backend, DatabaseBackend)
+
+
 def _enqueue(task, campaign_id: int, *, run_after: datetime | None = None) -> None:
-    if run_after is not None and task.get_backend().supports_defer:
+    """Queue ``task`` for a campaign whose state the caller's transaction is writing.
+
+    With the database backend the task row is written in that transaction, so
+    the campaign and its task commit together: a process killed between two
+    commits cannot leave a queued campaign that no task will ever send. Other
+    backends (RQ, immediate) must not see the task before the commit.
+    """
+    backend = task.get_backend()
+    if run_after is not None and backend.supports_defer:
         task = task.using(run_after=run_after)
-    transaction.on_commit(lambda: task.enqueue(campaign_id))
+    if _in_this_database(backend):
+        task.enqueue(campaign_id)
+    else:
+        transaction.on_commit(lambda: task.enqueue(campaign_id))
+
+
+def keep_watch(campaign_id: int, *, backend: str | None = None, now: datetime | None = None):
+    """Queue a follow-up send ``NEWSLETTER_WATCH_SECONDS`` from now while a campaign is unfinished.
+
+    Called when a worker claims one of the campaign's tasks, in the same
+    transaction as the claim (``receivers.on_task_saved``): if that worker is
+    killed, the follow-up is already queued, and any worker started later
+    resumes the campaign (expired leases included) without cron. Each claim
+    queues one follow-up, so the chain ends with the campaign. Returns the
+    follow-up's result, or ``None``.
+    """
+    from . import tasks
+
+    now = now or timezone.now()
+    campaign = Campaign.objects.filter(pk=campaign_id).values("status", "scheduled_at").first()
+    if campaign is None:
+        return None
+    due = campaign["status"] == Campaign.SCHEDULED and (campaign["scheduled_at"] or now) <= now
+    if campaign["status"] != Campaign.QUEUED and not due:
+        return None
+    follow_up = tasks.process_campaign.using(
+        run_after=now + timedelta(seconds=app_settings.NEWSLETTER_WATCH_SECONDS),
+        **({"backend": backend} if backend else {}),
+    )
+    return follow_up.enqueue(campaign_id)
+
+
+def resume_campaign(campaign_id: int, *, now: datetime | None = None) -> dict:
+    """What a campaign's task does: start it if scheduled and due, then send what is due."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.filter(pk=campaign_id).values("status").first()
+    if campaign is None:
+        return {"started": False, "sent": 0}
+    if campaign["status"] == Campaign.SCHEDULED:
+        return start_scheduled(campaign_id, now=now)
+    return sending.process_campaign(campaign_id)
 
 
 def send_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:

@@ -1,21 +1,30 @@
-"""Background tasks (django-tasks). Arguments are ids: they must be JSON-serialisable."""
+"""Background tasks (django-tasks). Arguments are ids: they must be JSON-serialisable.
+
+With the database backend, claiming either task queues a follow-up
+(``services.keep_watch``), so a worker killed mid-send is resumed by the next
+worker to run, without cron (docs/operations.md).
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from . import sending
+from . import services
+
+#: The tasks whose claim queues a follow-up (``receivers.on_task_saved``).
+WATCHED = {
+    "oscar_loyalty.apps.newsletter.tasks.process_campaign",
+    "oscar_loyalty.apps.newsletter.tasks.start_campaign",
+}
 
 
 @task()
 def process_campaign(campaign_id: int) -> dict:
-    """Send a queued campaign; any number of these may run at once."""
-    return sending.process_campaign(campaign_id)
+    """Send a queued campaign (start it first if scheduled and due); any number may run at once."""
+    return services.resume_campaign(campaign_id)
 
 
 @task()
 def start_campaign(campaign_id: int) -> dict:
     """A scheduled campaign whose time has come: fan out, then send."""
-    from .services import start_scheduled
-
-    return start_scheduled(campaign_id)
+    return services.resume_campaign(campaign_id)

@@ -82,33 +82,81 @@ def test_killed_between_claim_and_send_each_message_is_delivered_exactly_once(
     assert Campaign.objects.get().status == Campaign.DONE
 
 
-def test_killed_between_send_and_mark_nothing_is_sent_twice(queued, monkeypatch, mailoutbox):
+def test_killed_after_the_esp_accepted_a_batch_its_events_confirm_it_and_nothing_is_resent(
+    queued, monkeypatch, mailoutbox
+):
     kill_at(monkeypatch, "sent")
     with pytest.raises(WorkerKilled):
         sending.process_campaign(queued.pk)
     assert deliveries(mailoutbox) == ["m0@example.com", "m1@example.com"]
     assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
 
+    confirm_by_webhook(mailoutbox)  # the ESP's events arrive within the lease
     sending.process_campaign(queued.pk, now=timezone.now() + LATER)
-    sending.process_campaign(queued.pk, now=timezone.now() + 2 * LATER)
-    # Every address exactly once: the ESP had the first chunk, it was not resent.
     assert deliveries(mailoutbox) == [f"m{n}@example.com" for n in range(4)]
-
-    confirm_by_webhook(mailoutbox[:1])
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+    assert Campaign.objects.get().status == Campaign.DONE
 
 
-def test_killed_after_marking_sending_the_chunk_is_never_resent_but_reported_unknown(
-    queued, monkeypatch, mailoutbox, settings
+def test_killed_after_the_esp_accepted_a_batch_without_events_it_is_resent_once_after_the_lease(
+    queued, monkeypatch, mailoutbox
 ):
-    """The one ambiguous window: at-most-once, so these two are reported, not resent."""
+    """The documented duplicate: the one batch the dead worker did not live to record."""
+    kill_at(monkeypatch, "sent")
+    with pytest.raises(WorkerKilled):
+        sending.process_campaign(queued.pk)
+    sending.process_campaign(queued.pk)  # within the lease: the dead worker's batch waits
+    assert Campaign.objects.get().status == Campaign.QUEUED
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
+
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    sent = deliveries(mailoutbox)
+    assert sent == sorted(
+        [*(f"m{n}@example.com" for n in range(4)), "m0@example.com", "m1@example.com"]
+    )
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+    assert Campaign.objects.get().status == Campaign.DONE
+
+
+def test_killed_after_marking_sending_before_the_esp_call_the_chunk_is_sent_after_the_lease(
+    queued, monkeypatch, mailoutbox
+):
+    """Was lost before: ``sending`` rows were never sent again, and the campaign said done."""
     kill_at(monkeypatch, "sending")
     with pytest.raises(WorkerKilled):
         sending.process_campaign(queued.pk)
-    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    sending.process_campaign(queued.pk)
     assert deliveries(mailoutbox) == ["m2@example.com", "m3@example.com"]
-    sending.release_stale(now=timezone.now() + timedelta(hours=25))
-    assert queued.progress()["unknown"] == 2 and queued.progress()["sent"] == 2
+    assert Campaign.objects.get().status == Campaign.QUEUED  # two rows are unresolved
+
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER)
+    assert deliveries(mailoutbox) == [f"m{n}@example.com" for n in range(4)]
+    assert queued.progress()["sent"] == 4
+    assert Campaign.objects.get().status == Campaign.DONE
+
+
+def withdraw_at(monkeypatch, step, email):
+    from oscar_loyalty.apps.consent import services as consent
+    from oscar_loyalty.apps.consent.models import ConsentRecord
+
+    def checkpoint(name):
+        if name == step:
+            user = OutboxMessage.objects.get(user__email=email).user
+            consent.withdraw_consent(user, source=ConsentRecord.SOURCE_ONE_CLICK)
+
+    monkeypatch.setattr(sending, "checkpoint", checkpoint)
+
+
+@pytest.mark.parametrize("step", ["claimed", "sending"])
+def test_a_withdrawal_committed_while_the_batch_was_built_is_honoured(
+    queued, monkeypatch, mailoutbox, step
+):
+    withdraw_at(monkeypatch, step, "m1@example.com")
+    sending.process_campaign(queued.pk)
+    assert deliveries(mailoutbox) == ["m0@example.com", "m2@example.com", "m3@example.com"]
+    assert all("m1@example.com" not in m.anymail_test_params["merge_data"] for m in mailoutbox)
+    assert OutboxMessage.objects.get(user__email="m1@example.com").status == OutboxMessage.SKIPPED
+    assert Campaign.objects.get().status == Campaign.DONE
 
 
 @pytest.fixture
@@ -149,9 +197,21 @@ def test_a_permanent_esp_error_fails_the_chunk_without_retrying(queued, esp_answ
     assert OutboxMessage.objects.filter(status=OutboxMessage.FAILED).count() == 2
 
 
-def test_an_error_without_an_answer_is_not_resent(queued, esp_answers, mailoutbox):
+def test_an_error_without_an_answer_is_resent_after_the_lease_and_left_to_staff_at_the_end(
+    queued, esp_answers, mailoutbox, settings
+):
+    settings.OSCAR_LOYALTY_NEWSLETTER_MAX_ATTEMPTS = 2
     esp_answers.append(AnymailAPIError("Connection reset"))
     sending.process_campaign(queued.pk, max_chunks=1)
     assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
+    sending.process_campaign(queued.pk, now=timezone.now() + LATER, max_chunks=1)
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING, attempts=1).count() == 0
+    assert OutboxMessage.objects.filter(status=OutboxMessage.SENT).count() == 2
+
+    esp_answers.append(AnymailAPIError("Connection reset"))
     sending.process_campaign(queued.pk, now=timezone.now() + LATER)
-    assert OutboxMessage.objects.filter(status=OutboxMessage.SENDING).count() == 2
+    later = timezone.now() + 3 * LATER
+    esp_answers.append(AnymailAPIError("Connection reset"))  # the second, last attempt
+    sending.process_campaign(queued.pk, now=later)
+    assert queued.progress()["unknown"] == 2 and queued.progress()["sent"] == 2
+    assert Campaign.objects.get().status == Campaign.DONE

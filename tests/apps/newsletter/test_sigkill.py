@@ -91,28 +91,30 @@ def queued(campaign):
     return campaign
 
 
-@pytest.mark.parametrize("kill_at", ["claimed", "sent"])
+@pytest.mark.parametrize("kill_at", ["claimed", "sending", "sent"])
 def test_a_worker_killed_mid_chunk_and_restarted_delivers_each_message_exactly_once(
     queued, tmp_path, kill_at
 ):
     log = tmp_path / "esp.log"
     killed = run_worker(queued.pk, log, kill_at=kill_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    assert delivered(log) == ([] if kill_at == "claimed" else ["m0@example.com", "m1@example.com"])
+    assert delivered(log) == ([] if kill_at != "sent" else ["m0@example.com", "m1@example.com"])
+    # The ESP's webhook events confirm the chunk the dead worker handed over.
+    esp_reports(log)
 
     restarted = run_worker(queued.pk, log, now_offset=601)  # after the dead worker's lease
     assert restarted.returncode == 0, restarted.stderr[-2000:]
-    again = run_worker(queued.pk, log, now_offset=1202)
-    assert again.returncode == 0, again.stderr[-2000:]
 
     assert delivered(log) == [f"m{n}@example.com" for n in range(4)]
-    if kill_at == "sent":
-        # The ESP's webhook events confirm the chunk the dead worker handed over.
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
+    assert Campaign.objects.get().status == Campaign.DONE
+
+
+def esp_reports(log: Path) -> None:
+    if log.exists():
         for line in log.read_text().splitlines():
             for address, meta in json.loads(line)["meta"].items():
                 event = AnymailTrackingEvent(
-                    event_type="delivered", recipient=address, metadata=meta, event_id=address
+                    event_type="delivered", recipient=address, metadata=meta, event_id=None
                 )
                 tracking.send(sender=object(), event=event, esp_name="Test")
-    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.SENT}
-    assert Campaign.objects.get().status == Campaign.DONE
