@@ -19,3 +19,9 @@ class PrivacyConfig(AppConfig):
 
         oscar_data.register()
         registry.autodiscover()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sessions import remember_session
+
+        user_logged_in.connect(remember_session, dispatch_uid="oscar_loyalty.privacy.sessions")

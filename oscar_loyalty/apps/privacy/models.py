@@ -45,3 +45,25 @@ class ErasureRequest(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """Which session keys an account signed in with: how an erasure finds them all.
+
+    Written at each sign-in (``sessions.remember_session``). The database
+    session backends are also scanned at erasure, so this index is what
+    reaches a session that lives only in a cache (``backends.cache``); see
+    ``sessions.purge_sessions``. It holds a key and an account id, nothing else.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -306,3 +306,7 @@ def register() -> None:
     section("notifications", exporter=export_notifications)
     section("browsing", exporter=export_browsing, eraser=erase_browsing)
     section("bankcards", exporter=export_bankcards, eraser=erase_bankcards)
+    # Every session of the account, on every device (``sessions``), after the account.
+    from .sessions import erase_sessions
+
+    section("sessions", eraser=erase_sessions, order=ACCOUNT_ORDER + 10)
