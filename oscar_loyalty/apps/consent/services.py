@@ -271,9 +271,24 @@ def current_consents(user) -> dict[tuple[str, str], bool]:
 
 
 def has_consent(user, *, purpose: str, channel: str) -> bool:
-    return ConsentState.objects.filter(
-        user=user, purpose=purpose, channel=channel, status=ConsentState.GRANTED
-    ).exists()
+    """Granted now; for email, granted *for the address the user has* (``user.email``).
+
+    The address check is a guard behind ``optin.rebind_address``: an address
+    written without ``save()`` (``QuerySet.update``, raw SQL) sends no signal,
+    and its consent must not follow it.
+    """
+    bound = (
+        ConsentState.objects.filter(
+            user=user, purpose=purpose, channel=channel, status=ConsentState.GRANTED
+        )
+        .values_list("email_hash", flat=True)
+        .first()
+    )
+    if bound is None:
+        return False
+    if channel == "email" and bound:
+        return bool(user.email) and bound == email_hash(user.email)
+    return True
 
 
 def granted_user_ids(purpose: str = MARKETING, channel: str = "email"):

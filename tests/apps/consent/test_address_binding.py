@@ -147,3 +147,24 @@ def test_a_confirmation_link_of_an_erased_account_is_refused(
     erase_user(member.user, source="staff")
     assert client.post(link).status_code == 400
     assert not ConsentRecord.objects.filter(source=ConsentRecord.SOURCE_DOI).exists()
+
+
+def test_an_address_written_without_save_carries_no_consent(consenting_member):
+    User = get_user_model()
+    User.objects.filter(pk=consenting_member.user.pk).update(email="someone.else@example.com")
+    user = User.objects.get(pk=consenting_member.user.pk)
+    assert not services.has_consent(user, purpose="marketing", channel="email")
+    assert services.has_consent(consenting_member.user, purpose="marketing", channel="email")
+
+
+def test_erasing_a_stale_copy_suppresses_the_current_address(member):
+    from oscar_loyalty.apps.consent.models import Suppression
+    from oscar_loyalty.apps.privacy.erasure import erase_user
+
+    stale = get_user_model().objects.get(pk=member.user.pk)
+    fresh = get_user_model().objects.get(pk=member.user.pk)
+    fresh.email = "dana.new@example.com"
+    fresh.save()
+    erase_user(stale, source="staff")
+    assert Suppression.objects.filter(email_hash=email_hash("dana.new@example.com")).exists()
+    assert not services.is_suppressed("dana@example.com", marketing=True)

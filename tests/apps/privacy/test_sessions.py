@@ -96,3 +96,17 @@ def test_purging_a_user_without_sessions_changes_nothing(full_member):
 
     full_member.client.logout()
     assert purge_sessions(full_member.user) == 0
+
+
+def test_a_request_in_flight_cannot_save_a_purged_session_back(full_member):
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    device = Client()
+    assert device.login(username=full_member.person.email, password=PASSWORD)
+    in_flight = SessionStore(session_key=device.session.session_key)
+    in_flight["checkout_data"] = {"shipping": {"line1": full_member.person.street}}  # loaded
+    erasure.erase_user(full_member.user, source=ErasureRequest.STAFF)
+    with pytest.raises(UpdateError):
+        in_flight.save()  # what SessionMiddleware does at the end of that request
+    assert sessions_mentioning(full_member.person.street) == []
