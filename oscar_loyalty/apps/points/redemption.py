@@ -102,7 +102,7 @@ def _lock_editable_basket(basket) -> None:
     """Lock the basket row and refuse unless its status, read now, is editable."""
     Basket = get_model("basket", "Basket")
     status = (
-        Basket._default_manager.select_for_update()
+        Basket._default_manager.select_for_update(no_key=True)
         .filter(pk=basket.pk)
         .values_list("status", flat=True)
         .first()

@@ -5,14 +5,17 @@ Without a worker, the management commands do the same from cron.
 
 from django_tasks import task
 
-from . import bonuses, earning, expiry, redemption
+from . import bonuses, catchup, earning, expiry, redemption
 
 
 @task()
 def run_daily_points_jobs() -> dict[str, int]:
-    """Settle lost captures, mature, expire, release reservations, remind, birthday bonuses."""
+    """Catch up lost order work, mature, expire, release reservations, remind, birthday bonuses."""
+    caught_up = catchup.catch_up()
     return {
-        "settled": redemption.settle_captured_redemptions(),
+        "settled": caught_up.captures_settled,
+        "orders_redone": caught_up.orders_redone,
+        "reversals_redone": caught_up.reversals,
         "matured": earning.mature_due_earnings(),
         "expired_points": expiry.expire_points(),
         "released": redemption.release_expired_reservations(),
