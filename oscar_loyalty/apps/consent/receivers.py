@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import re
+
+from oscar_loyalty.receiving import may_raise, never_raises
 
 from . import bounces, events, optin, services
 
-logger = logging.getLogger(__name__)
 
-
+@may_raise(
+    "a webhook that fails must answer 500 so the provider retries it; its dedupe row "
+    "rolls back with the rest, so the retry is processed normally"
+)
 def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     """Connected to ``anymail.signals.tracking`` in ``ConsentConfig.ready``.
 
@@ -30,7 +33,8 @@ def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     )
 
 
-def on_user_saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+@never_raises
+def on_user_saved(sender, instance, created=False, raw=False, update_fields=None, **kw) -> None:
     """Connected to the user model's ``post_save``: email consent follows no address change.
 
     Compares the consent states with the address in the database (not with an
@@ -43,10 +47,9 @@ def on_user_saved(sender, instance, created, raw=False, update_fields=None, **kw
     field = instance.get_email_field_name()
     if update_fields is not None and field not in update_fields:
         return
-    try:
-        optin.rebind_address(instance)
-    except Exception:  # never fail the caller's save; the state is repaired on the next one
-        logger.exception("Could not rebind the email consent of user %s", instance.pk)
+    # A failure is logged (``never_raises``), never fails the caller's save;
+    # ``has_consent`` still refuses consent for another address meanwhile.
+    optin.rebind_address(instance)
 
 
 _BARE_ADDRESS = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")

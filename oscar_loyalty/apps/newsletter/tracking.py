@@ -25,9 +25,9 @@ def apply_tracking_event(
     """An ESP event about one of our messages: confirm ``sending`` rows, mark bounces.
 
     Without our ``outbox`` metadata the provider's message id is all there is,
-    and one id can cover a whole batch (one API call, many recipients): the
-    event then applies only to the row of its own recipient (by address hash).
-    An event that names no recipient changes a row only if the id is unique.
+    and one id can cover a whole batch (one API call, many recipients): when
+    it does, the event applies only to the row of its own recipient (by
+    address hash), and an event that names no recipient changes nothing.
     """
     outbox_id = (metadata or {}).get("outbox") if isinstance(metadata, dict) else None
     rows = OutboxMessage.objects.none()
@@ -35,12 +35,12 @@ def apply_tracking_event(
         rows = OutboxMessage.objects.filter(pk=int(outbox_id))
     elif message_id:
         rows = OutboxMessage.objects.filter(esp_message_id=message_id)
-        if recipient:
+        if rows[:2].count() > 1:
+            if not recipient:
+                return 0
             from oscar_loyalty.apps.consent.hashing import email_hash
 
             rows = rows.filter(email_hash=email_hash(recipient))
-        elif rows[:2].count() > 1:
-            return 0
     if event_type in ("bounced", "rejected"):
         return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
     if event_type in CONFIRMING:
