@@ -1,0 +1,125 @@
+"""Hypothesis strategies for hostile HTTP input: any text, any length, NULs, surrogates.
+
+Everything is turned into bytes here (``surrogatepass``: a lone surrogate
+becomes the invalid UTF-8 a broken client would send), so that Django's test
+client, which encodes text as UTF-8, never chokes before the view is reached.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from hypothesis import strategies as st
+
+# Every code point, surrogates (category Cs) included.
+any_char = st.characters(codec=None, categories=None)
+short_text = st.text(any_char, max_size=30)
+# A few kilobytes up to 100 000 characters: one character repeated, cheap to make.
+long_text = st.builds(lambda ch, n: ch * n, any_char, st.integers(1_000, 100_000))
+NASTY = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "9" * 40,
+    "0.001",
+    "10.00",
+    "-5",
+    "\x00",
+    "a\x00b",
+    "\udcff",
+    "\ud800",
+    "²",
+    "١٢٣٤",
+    "１２３",
+    "🎉",
+    "\u202e",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "%00",
+    "%",
+    "2024-02-30",
+    "2024-01-01",
+    "true",
+    "null",
+    "[]",
+    "{}",
+]
+
+
+def texts(*seeds: str) -> st.SearchStrategy[str]:
+    """Any text, biased towards edge cases and the world's real values (``seeds``)."""
+    return st.one_of(
+        short_text,
+        st.sampled_from(NASTY),
+        long_text,
+        *([st.sampled_from(seeds)] if seeds else []),
+    )
+
+
+def to_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def as_wsgi_header(text: str) -> str:
+    """What a WSGI server puts in ``environ`` for this header: its UTF-8 bytes read as
+    Latin-1 (PEP 3333). Django's test client passes header values through as given,
+    and text outside Latin-1 would make ``request.COOKIES`` raise in the test client
+    itself, before any view runs."""
+    return to_bytes(text).decode("latin-1")
+
+
+def urlencode(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(
+        f"{quote(to_bytes(key), safe='')}={quote(to_bytes(value), safe='')}"
+        for key, value in pairs
+    )
+
+
+def pairs(names: list[str], seeds: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """Form or query fields: the page's real field names, random names, repeated names."""
+    name = st.one_of(st.sampled_from(names), short_text) if names else short_text
+    return st.lists(st.tuples(name, texts(*seeds)), max_size=8)
+
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts(),
+)
+
+
+def json_values(seeds: list[str]) -> st.SearchStrategy:
+    leaf = st.one_of(json_scalars, st.sampled_from(seeds)) if seeds else json_scalars
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(short_text, inner, max_size=4)
+        ),
+        max_leaves=8,
+    )
+
+
+def json_objects(names: list[str], seeds: list[str]) -> st.SearchStrategy[dict]:
+    key = st.one_of(st.sampled_from(names), short_text) if names else short_text
+    return st.dictionaries(key, json_values(seeds), max_size=8)
+
+
+def json_body(value) -> bytes:
+    # ensure_ascii: a lone surrogate is written as a \\udXXX escape, which
+    # json.loads turns back into the surrogate on the server side.
+    return json.dumps(value, ensure_ascii=True, allow_nan=True).encode()
+
+
+raw_bodies = st.one_of(
+    st.binary(max_size=200), st.builds(to_bytes, texts()), st.just(b"\xff\xfe\x00")
+)
+
+header_values = st.builds(as_wsgi_header, texts())
