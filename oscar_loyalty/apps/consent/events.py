@@ -21,15 +21,25 @@ from .services import suppress, withdraw_consent
 # Email provider events (Anymail tracking webhooks) -------------------------
 
 
+def clean_text(value, limit: int = 255) -> str:
+    """Provider text made storable: no NUL or other control characters, no lone surrogates.
+
+    PostgreSQL refuses NUL in text and ``jsonb``; a webhook that raised on it
+    would be retried by the provider forever.
+    """
+    text = str(value or "").encode("utf-8", "replace").decode("utf-8")
+    return "".join(char for char in text if char.isprintable())[:limit]
+
+
 def event_key(*, esp_name: str, event_id, event_type, recipient, message_id, timestamp) -> str:
     """The provider's event id, or a digest of the event when the provider gives none.
 
     Stored with the recipient's hash: one provider event may name several
     recipients (SES lists every bounced address under one SNS message id).
     """
-    if event_id:
-        return str(event_id)[:255]
-    raw = f"{esp_name}|{event_type}|{recipient}|{message_id}|{timestamp}"
+    if event_id and clean_text(event_id):
+        return clean_text(event_id)
+    raw = clean_text(f"{esp_name}|{event_type}|{recipient}|{message_id}|{timestamp}", 10_000)
     return "digest:" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
 
@@ -57,8 +67,10 @@ def process_tracking_event(
     """
     if kind not in (bounces.HARD_BOUNCE, bounces.COMPLAINT, bounces.UNSUBSCRIBE):
         return False
-    if not recipient or not recipient.strip():
-        return False
+    recipient = clean_text(recipient, 1000).strip()
+    if "@" not in recipient:
+        return False  # no address to suppress or to find an account by
+    esp_name = clean_text(esp_name, 64)
     key = event_key(
         esp_name=esp_name,
         event_id=event_id,
@@ -72,11 +84,11 @@ def process_tracking_event(
         try:
             with transaction.atomic():
                 TrackingEvent.objects.create(
-                    esp_name=esp_name[:64],
+                    esp_name=esp_name,
                     event_id=key,
                     event_type=kind,
                     email_hash=hashed,
-                    message_id=(message_id or "")[:255],
+                    message_id=clean_text(message_id),
                 )
         except IntegrityError:
             return False
@@ -84,14 +96,16 @@ def process_tracking_event(
             "esp": esp_name,
             "event_id": key,
             "email_hash": hashed,
-            "message": (metadata or {}).get("message") if isinstance(metadata, dict) else None,
+            "message": clean_text(metadata.get("message"))
+            if isinstance(metadata, dict) and metadata.get("message")
+            else None,
         }
         if kind == bounces.HARD_BOUNCE:
             suppress(
                 recipient,
                 scope=Suppression.ALL,
                 reason=Suppression.HARD_BOUNCE,
-                source=esp_name[:64],
+                source=esp_name,
                 esp_event_id=key,
             )
             return True
@@ -100,7 +114,7 @@ def process_tracking_event(
                 recipient,
                 scope=Suppression.MARKETING,
                 reason=Suppression.COMPLAINT,
-                source=esp_name[:64],
+                source=esp_name,
                 esp_event_id=key,
             )
             source = ConsentRecord.SOURCE_ESP_COMPLAINT

@@ -168,3 +168,15 @@ def test_erasing_a_stale_copy_suppresses_the_current_address(member):
     erase_user(stale, source="staff")
     assert Suppression.objects.filter(email_hash=email_hash("dana.new@example.com")).exists()
     assert not services.is_suppressed("dana@example.com", marketing=True)
+
+
+@pytest.mark.parametrize(
+    "token", ["%00", "ü" * 300, "e30:1xaE:" + "A" * 43, ".eJzLSM3JyQcABiwCFQ:1xaE:x", "a:b:c:d"]
+)
+def test_hostile_confirmation_links_get_400_and_change_nothing(client, member, token):
+    services.record_consent(
+        member.user, purpose="marketing", channel="email", action="grant", source="join"
+    )
+    response = client.post(f"/club/preferences/confirm/{token}/")
+    assert response.status_code in (400, 404)
+    assert state_of(member.user).status == ConsentState.PENDING

@@ -149,7 +149,7 @@ def test_an_ses_transient_bounce_suppresses_nothing_and_order_mail_still_goes(
     event = ses_bounce(["dana@example.com"], bounce_type="Transient", sub_type="MailboxFull")
     assert ses_post(client, event).status_code == 200
     assert not Suppression.objects.exists()
-    assert send_member_email(consenting_member, email_type="renewal_reminder", context={})
+    assert send_member_email(consenting_member, email_type="tier_changed", context={})
 
 
 def test_an_ses_complaint_suppresses_marketing_and_withdraws(
@@ -278,3 +278,29 @@ def test_a_webhook_with_unicode_and_odd_case_recipients_is_stored_once_per_addre
     assert services.is_suppressed("dána@exämple.com", marketing=False)
     assert services.is_suppressed("иван@пример.рф", marketing=False)
     assert Suppression.objects.count() == 2
+
+
+def test_a_webhook_with_nul_bytes_and_a_huge_message_id_is_applied_and_stored_safely(
+    client, webhook_settings, consenting_member
+):
+    # JSON can carry \u0000, which PostgreSQL text and jsonb columns refuse.
+    event = ses_complaint(["dana@example.com"])
+    event["mail"]["messageId"] = "id\x00" + "ü" * 400
+    event["mail"]["headers"].append(
+        {"name": "X-Metadata", "value": json.dumps({"message": "campaign:1\x00\ud800"})}
+    )
+    assert ses_post(client, event, sns_id="sns\x00-1").status_code == 200
+    row = TrackingEvent.objects.get()
+    assert "\x00" not in row.message_id + row.event_id and len(row.message_id) <= 255
+    record = ConsentState.objects.get(user=consenting_member.user).last_record
+    assert "\x00" not in json.dumps(record.evidence)
+
+
+@pytest.mark.parametrize("recipient", ["", "   ", "\x00", "no-at-sign"])
+def test_a_webhook_with_a_hostile_recipient_changes_nothing_it_should_not(
+    client, webhook_settings, consenting_member, recipient
+):
+    event = ses_bounce([recipient])
+    assert ses_post(client, event).status_code == 200
+    assert not services.is_suppressed("dana@example.com", marketing=False)
+    assert services.has_consent(consenting_member.user, purpose="marketing", channel="email")

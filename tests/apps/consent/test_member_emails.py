@@ -38,11 +38,11 @@ def test_the_prefix_can_be_turned_off_for_stores_outside_israel(
 
 def test_a_transactional_email_ignores_marketing_consent_but_not_a_bounce(member, mailoutbox):
     services.suppress("dana@example.com", scope="marketing", reason=Suppression.COMPLAINT)
-    assert send_member_email(member, email_type="renewal_reminder", context=CONTEXT)
+    assert send_member_email(member, email_type="tier_changed", context=CONTEXT)
     assert "פרסומת" not in mailoutbox[0].subject
     assert "List-Unsubscribe" not in mailoutbox[0].anymail_test_params.get("extra_headers", {})
     services.suppress("dana@example.com", scope="all", reason=Suppression.HARD_BOUNCE)
-    assert not send_member_email(member, email_type="renewal_reminder", context=CONTEXT)
+    assert not send_member_email(member, email_type="tier_changed", context=CONTEXT)
     assert len(mailoutbox) == 1
 
 

@@ -148,7 +148,7 @@ def test_a_mailgun_bounce_suppresses_the_address_for_all_mail(
     assert response.status_code == 200
     assert services.is_suppressed("dana@example.com", marketing=False)
     assert Suppression.objects.get().reason == Suppression.HARD_BOUNCE
-    assert not send_member_email(consenting_member, email_type="renewal_reminder", context={})
+    assert not send_member_email(consenting_member, email_type="tier_changed", context={})
     assert mailoutbox == []
 
 
