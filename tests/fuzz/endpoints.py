@@ -6,7 +6,9 @@ fuzzed by ``test_endpoints`` as soon as it is mounted.
 
 from __future__ import annotations
 
+import inspect
 import re
+import sys
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -28,6 +30,7 @@ class Endpoint:
     name: str  # "namespace:name"
     route: str  # the full route, converters included: "club/r/<str:code>/"
     area: str
+    module: str = ""  # the view's module, whose source names the parameters it reads
 
     @property
     def params(self) -> list[tuple[str, str]]:
@@ -84,7 +87,20 @@ def _walk(patterns, prefix: str, namespaces: tuple[str, ...]):
                 name=":".join(namespaces + (pattern.name,)),
                 route=prefix + str(pattern.pattern),
                 area=area,
+                module=module,
             )
+
+
+READ_RE = re.compile(r"""(?:GET|POST|data|params)(?:\.get\(|\[)\s*["']([A-Za-z0-9_-]+)["']""")
+
+
+def parameters_read(endpoint: Endpoint) -> list[str]:
+    """Query and form keys the view's module reads (``request.GET.get("member")``...):
+    fields a page does not show are fuzzed too."""
+    module = sys.modules.get(endpoint.module)
+    if module is None or not endpoint.module.startswith("oscar_loyalty."):
+        return []
+    return sorted(set(READ_RE.findall(inspect.getsource(module))))
 
 
 def public_endpoints() -> list[Endpoint]:

@@ -28,7 +28,15 @@ from hypothesis import strategies as st
 from tests.apps.partners.conftest import signed_headers
 from tests.fuzz import strategies as fs
 from tests.fuzz.conftest import fuzz_settings
-from tests.fuzz.endpoints import CMS, DASHBOARD, PARTNER_API, SHOPPER, WEBHOOK, public_endpoints
+from tests.fuzz.endpoints import (
+    CMS,
+    DASHBOARD,
+    PARTNER_API,
+    SHOPPER,
+    WEBHOOK,
+    parameters_read,
+    public_endpoints,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +135,9 @@ def login(client, role, world):
 
 def field_names(endpoint, role, world) -> list[str]:
     """The names of the page's form fields, read from the page itself."""
+    read = parameters_read(endpoint)
     if endpoint.area == PARTNER_API:
-        return PARTNER_FIELDS
+        return sorted(set(PARTNER_FIELDS) | set(read))
     client = Client()
     login(client, role, world)
     if endpoint.area == WEBHOOK:
@@ -137,13 +146,14 @@ def field_names(endpoint, role, world) -> list[str]:
         except AnymailConfigurationError as error:
             pytest.skip(f"the settings do not configure this ESP: {error}")
         return []
-    values = {name: world.pks[0] for name, _ in endpoint.params}
-    for name in ("token", "code", "kind", "key"):
-        values.setdefault(name, "x")
-    response = client.get(endpoint.path(values))
-    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-        return []
-    return sorted(set(FIELD_RE.findall(response.content.decode(errors="replace"))))
+    # An edit page shows its form only for an object that exists: try the world's pks.
+    for pk in world.pks if endpoint.params else [None]:
+        values = {name: pk if kind == "int" else "x" for name, kind in endpoint.params}
+        response = client.get(endpoint.path(values))
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            page = response.content.decode(errors="replace")
+            return sorted(set(FIELD_RE.findall(page)) | set(read))
+    return read
 
 
 def path_values(endpoint, world):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 import uuid
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +110,9 @@ class PromotionToggleView(_ToggleView):
     list_url_name = "loyalty-points-promotion-list"
 
 
+MEMBER_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -135,8 +139,14 @@ class LedgerExportView(generic.View):
         entries = PointsEntry.objects.select_related(
             "account__member", "order", "staff_user"
         ).order_by("pk")
-        if request.GET.get("member", "").isdigit():
-            entries = entries.filter(account__member_id=int(request.GET["member"]))
+        member = request.GET.get("member", "")
+        if member:
+            # ASCII only: str.isdigit() accepts "²" (int() then raises) and int()
+            # reads "١" as 1, so a foreign digit would be a 500 or another member.
+            # At most 18 digits: SQLite cannot even compare a larger integer.
+            if not MEMBER_ID_RE.fullmatch(member):
+                return HttpResponseBadRequest(_("member must be a member id (digits 0-9)."))
+            entries = entries.filter(account__member_id=int(member))
         writer = csv.writer(_Echo())
 
         def rows():

@@ -201,12 +201,18 @@ class BoughtForm(PeriodForm):
         Product = get_model("catalogue", "Product")
         words = [w.strip() for w in str(value).replace(";", ",").split(",") if w.strip()]
         found = dict(Product.objects.filter(upc__in=words).values_list("upc", "pk"))
+
+        def is_id(word: str) -> bool:
+            # ASCII only: "²".isdigit() is true but int("²") raises. At most 18
+            # digits: SQLite cannot compare a larger integer (an OverflowError).
+            return word.isascii() and word.isdigit() and len(word) <= 18
+
         ids = set(
-            Product.objects.filter(pk__in=[int(w) for w in words if w.isdigit()]).values_list(
+            Product.objects.filter(pk__in=[int(w) for w in words if is_id(w)]).values_list(
                 "pk", flat=True
             )
         )
-        missing = [w for w in words if w not in found and not (w.isdigit() and int(w) in ids)]
+        missing = [w for w in words if w not in found and not (is_id(w) and int(w) in ids)]
         if missing:
             raise ValidationError(
                 _("No product with the UPC or id: %(words)s") % {"words": ", ".join(missing)}

@@ -1,0 +1,80 @@
+"""Inputs that answered HTTP 500 outside the partner API (found while fuzzing, issue #17).
+
+Each now gets a 4xx or the normal page, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+from oscar.test.factories import UserFactory
+
+from oscar_loyalty.apps.points.models import PointsEntry
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("member", ["²", "١", "１", "1a", " 1"])
+def test_the_ledger_export_refuses_a_member_filter_in_other_scripts_digits(staff_client, member):
+    # ``"²".isdigit()`` is true but ``int("²")`` raises: the filter was a 500
+    # (and ``int("١")`` quietly read member 1).
+    entries = PointsEntry.objects.count()
+    response = staff_client.get(
+        reverse("loyalty_dashboard:loyalty-points-export"), {"member": member}
+    )
+    assert response.status_code == 400
+    assert PointsEntry.objects.count() == entries
+
+
+def test_the_ledger_export_still_filters_by_an_ascii_member_id(staff_client):
+    from oscar_loyalty.apps.points import services
+
+    dana, noa = MemberFactory(), MemberFactory()
+    services.adjust_points(dana, 10, reason="x", staff_user=None)
+    services.adjust_points(noa, 20, reason="y", staff_user=None)
+    response = staff_client.get(
+        reverse("loyalty_dashboard:loyalty-points-export"), {"member": str(dana.pk)}
+    )
+    rows = b"".join(response.streaming_content).decode().splitlines()
+    assert len(rows) == 2 and dana.number in rows[1]
+
+
+def bought(word: str) -> dict:
+    return {"op": "and", "rules": [{"type": "bought", "params": {"products": word}}]}
+
+
+@pytest.mark.parametrize("word", ["²", "١٢", "１２", "⑫", "9" * 40])
+def test_a_segment_naming_products_in_other_scripts_digits_is_refused_not_a_500(
+    staff_client, word
+):
+    saved = staff_client.post(
+        reverse("loyalty_dashboard:loyalty-segment-create"),
+        {"name": "Fuzz", "description": "", "rules": json.dumps(bought(word))},
+    )
+    assert saved.status_code == 200
+    assert "No product with the UPC or id" in saved.content.decode()
+    counted = staff_client.post(
+        reverse("loyalty_dashboard:loyalty-segment-count"),
+        json.dumps(bought(word)),
+        content_type="application/json",
+    )
+    assert counted.status_code == 400
+    # Not "not valid JSON": the int() of a superscript was caught as a JSON error.
+    assert "No product with the UPC or id" in counted.json()["errors"][0]
+
+
+def test_the_ledger_export_refuses_a_member_id_beyond_any_integer(staff_client):
+    # SQLite raised OverflowError comparing it.
+    response = staff_client.get(
+        reverse("loyalty_dashboard:loyalty-points-export"), {"member": "9" * 40}
+    )
+    assert response.status_code == 400
