@@ -31,7 +31,8 @@ def apply_tracking_event(
     """
     outbox_id = (metadata or {}).get("outbox") if isinstance(metadata, dict) else None
     rows = OutboxMessage.objects.none()
-    if outbox_id and str(outbox_id).isdigit():
+    # ASCII digits only: "²".isdigit() is true but int("²") raises (an HTTP 500).
+    if outbox_id and str(outbox_id).isascii() and str(outbox_id).isdigit():
         rows = OutboxMessage.objects.filter(pk=int(outbox_id))
     elif message_id:
         rows = OutboxMessage.objects.filter(esp_message_id=message_id)

@@ -78,3 +78,42 @@ def test_the_ledger_export_refuses_a_member_id_beyond_any_integer(staff_client):
         reverse("loyalty_dashboard:loyalty-points-export"), {"member": "9" * 40}
     )
     assert response.status_code == 400
+
+
+def mailgun_event(outbox: str) -> dict:
+    import hashlib
+    import hmac
+
+    timestamp, token = "1529006854", "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
+    signature = hmac.new(b"mailgun-signing-key", f"{timestamp}{token}".encode(), hashlib.sha256)
+    return {
+        "signature": {"timestamp": timestamp, "token": token, "signature": signature.hexdigest()},
+        "event-data": {
+            "event": "delivered",
+            "id": "G9Bn5sl1TC6nu79C8C0bwg",
+            "timestamp": 1521233195.375624,
+            "recipient": "dana@example.com",
+            "message": {"headers": {"message-id": "20180316194635.1.1A5C7E0B0E@mg.example.com"}},
+            "user-variables": {"outbox": outbox},
+            "tags": [],
+        },
+    }
+
+
+@pytest.mark.parametrize("outbox", ["²", "9" * 40])
+def test_a_tracking_event_naming_an_outbox_in_foreign_digits_or_too_long_is_not_a_500(
+    client, settings, outbox
+):
+    import base64
+
+    settings.ANYMAIL = {
+        "WEBHOOK_SECRET": "hook:s3cret",
+        "MAILGUN_WEBHOOK_SIGNING_KEY": "mailgun-signing-key",
+    }
+    response = client.post(
+        "/anymail/mailgun/tracking/",
+        json.dumps(mailgun_event(outbox)),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"hook:s3cret").decode(),
+    )
+    assert response.status_code == 200
