@@ -150,9 +150,38 @@ class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSetting
         return self._setting("SENDER_CONTACT", "")
 
     @property
+    def EMAIL_TYPE_CLASSES(self) -> dict[str, str]:
+        """Each member email type's class: ``"advertising"`` or ``"service"``.
+
+        The store's dict is merged over these defaults, one type at a time.
+        A message that urges a purchase ("spend your points before they
+        expire", "renew now") is advertising by default (docs/compliance.md);
+        a type the store invents and does not list here is advertising too:
+        the safe side of §30A is asking for consent.
+        """
+        defaults = {
+            "consent_confirmation": "service",
+            "points_earned": "service",
+            "tier_changed": "service",
+            "draw_won": "service",
+            "birthday": "advertising",
+            "referral_reward": "advertising",
+            "points_expiring": "advertising",
+            "renewal_reminder": "advertising",
+        }
+        return {**defaults, **dict(self._setting("EMAIL_TYPE_CLASSES", {}) or {})}
+
+    @property
     def ADVERTISING_EMAIL_TYPES(self) -> tuple[str, ...]:
-        """Member email types that advertise: they need marketing consent and get the footer."""
-        return tuple(self._setting("ADVERTISING_EMAIL_TYPES", ("birthday", "referral_reward")))
+        """Member email types that advertise: they need marketing consent and get the footer.
+
+        Derived from ``EMAIL_TYPE_CLASSES``; a store that still sets this older
+        list explicitly has it honoured as the complete list.
+        """
+        explicit = self._setting("ADVERTISING_EMAIL_TYPES", None)
+        if explicit is not None:
+            return tuple(explicit)
+        return tuple(t for t, kind in self.EMAIL_TYPE_CLASSES.items() if kind == "advertising")
 
     # Newsletter sending ----------------------------------------------------
 

@@ -92,7 +92,34 @@ def check_settings(app_configs=None, **kwargs) -> list:
                     )
                 )
     errors += sender_problems()
+    errors += site_url_problems()
     return errors
+
+
+def site_url_problems() -> list[Warning]:
+    """RFC 8058: the one-click ``List-Unsubscribe`` URI must be HTTPS.
+
+    Gmail and Yahoo ignore (and may penalise) a plain-HTTP one-click link, and
+    an unsubscribe over HTTP leaks its token. Checked in production settings
+    only (``DEBUG`` off), and never for a loopback host (``http://127.0.0.1``).
+    """
+    url = app_settings.SITE_URL
+    if settings.DEBUG or not url:
+        return []  # None: https:// plus the current Site's domain
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(str(url))
+    # A loopback address is a developer's or a test's machine, not a store.
+    if parts.scheme.lower() == "https" or parts.hostname in ("localhost", "127.0.0.1", "::1"):
+        return []
+    return [
+        Warning(
+            f"{PREFIX}SITE_URL is {url!r}: the List-Unsubscribe links in every marketing "
+            "email are built from it and must be HTTPS (RFC 8058).",
+            hint="Set it to the store's https:// address.",
+            id="oscar_loyalty.W_SITE_URL_NOT_HTTPS",
+        )
+    ]
 
 
 def sender_problems() -> list[Error]:

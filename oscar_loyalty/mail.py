@@ -9,7 +9,7 @@ Each email type has three templates a store can override::
 They are rendered in the member's language. The pipeline (``send_email``):
 
 1. skips an address on the suppression list for all mail (hard bounces);
-2. for the types in ``OSCAR_LOYALTY_ADVERTISING_EMAIL_TYPES`` also requires
+2. for the advertising types (``OSCAR_LOYALTY_EMAIL_TYPE_CLASSES``) also requires
    granted marketing email consent and no marketing suppression, prefixes the
    subject (§30A "פרסומת"), adds the advertiser footer with an unsubscribe link
    and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers (RFC 8058).
@@ -95,7 +95,13 @@ def sender_details() -> dict[str, str]:
 
 
 def is_advertising(email_type: str) -> bool:
-    return email_type in app_settings.ADVERTISING_EMAIL_TYPES
+    """Whether ``email_type`` advertises (``OSCAR_LOYALTY_EMAIL_TYPE_CLASSES``).
+
+    A type nobody classified is advertising: asking for consent is the safe side.
+    """
+    if app_settings._setting("ADVERTISING_EMAIL_TYPES", None) is not None:
+        return email_type in app_settings.ADVERTISING_EMAIL_TYPES  # the older, complete list
+    return app_settings.EMAIL_TYPE_CLASSES.get(email_type, "advertising") != "service"
 
 
 def build_member_email(

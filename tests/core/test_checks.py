@@ -88,3 +88,20 @@ def test_manage_py_check_runs_the_addons_checks(settings):
     settings.OSCAR_LOYALTY_TIER_WINDOW_MONTHS = 0
     found = [str(message) for message in checks.run_checks()]
     assert any("OSCAR_LOYALTY_TIER_WINDOW_MONTHS" in message for message in found), found
+
+
+@pytest.mark.parametrize(
+    "debug, url, warned",
+    [
+        (False, "http://shop.example", True),
+        (False, "HTTPS://shop.example", False),
+        (False, None, False),
+        (False, "http://127.0.0.1:8000", False),
+        (True, "http://shop.example", False),
+    ],
+)
+def test_a_plain_http_site_url_in_production_is_a_warning(settings, debug, url, warned):
+    settings.DEBUG = debug
+    settings.OSCAR_LOYALTY_SITE_URL = url
+    ids = [problem.id for problem in check_settings()]
+    assert ("oscar_loyalty.W_SITE_URL_NOT_HTTPS" in ids) is warned

@@ -258,7 +258,7 @@ def _mature_locked(referral: Referral, *, now: datetime) -> Referral:
 def send_reward_email(referral_pk: int) -> bool:
     """Tell the referrer their reward arrived (after commit; never raises).
 
-    ``referral_reward`` is an advertising email type (``ADVERTISING_EMAIL_TYPES``):
+    ``referral_reward`` is an advertising email type (``EMAIL_TYPE_CLASSES``):
     ``send_member_email`` sends it only with marketing consent, with the footer.
     """
     from oscar_loyalty.mail import send_member_email

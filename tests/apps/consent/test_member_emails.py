@@ -2,7 +2,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services
 from oscar_loyalty.apps.consent.models import Suppression
-from oscar_loyalty.mail import send_member_email
+from oscar_loyalty.mail import may_send, send_member_email
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,27 @@ def test_the_last_guard_matches_bare_addresses_in_any_case_and_field(member, mai
     assert [a.addr_spec for a in params["to"]] == ["ok@example.com"]
     assert "cc" not in params or params["cc"] == []
     assert [a.addr_spec for a in params["bcc"]] == ["also-ok@example.com"]
+
+
+@pytest.mark.parametrize("email_type", ["points_expiring", "renewal_reminder", "birthday"])
+def test_messages_that_urge_a_purchase_are_advertising_by_default(member, mailoutbox, email_type):
+    from oscar_loyalty.mail import is_advertising
+
+    assert is_advertising(email_type)
+    assert not may_send(member.user, email_type=email_type)  # no marketing consent
+
+
+def test_a_store_reclassifies_one_type_without_restating_the_others(member, settings):
+    from oscar_loyalty.mail import is_advertising
+
+    settings.OSCAR_LOYALTY_EMAIL_TYPE_CLASSES = {"points_expiring": "service"}
+    assert not is_advertising("points_expiring")
+    assert may_send(member.user, email_type="points_expiring")
+    assert is_advertising("renewal_reminder") and not is_advertising("tier_changed")
+
+
+def test_a_type_nobody_classified_is_advertising(member):
+    from oscar_loyalty.mail import is_advertising
+
+    assert is_advertising("store_custom_promo")
+    assert not may_send(member.user, email_type="store_custom_promo")

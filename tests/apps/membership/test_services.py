@@ -7,6 +7,7 @@ from oscar.core.loading import get_class
 from oscar.test.factories import BasketFactory, UserFactory, create_order
 
 from oscar_loyalty.apps.consent.models import ConsentRecord
+from oscar_loyalty.apps.consent.services import record_consent
 from oscar_loyalty.apps.membership import services
 from oscar_loyalty.apps.membership.models import Member, MembershipTerm
 from oscar_loyalty.apps.membership.numbers import generate_number
@@ -159,6 +160,14 @@ def test_a_renewal_reminder_goes_out_once_before_expiry(
     user = UserFactory(email="dana@example.com")
     buy(user, vip_plan.product)
     member = Member.objects.get(user=user)
+    # "Renew now" urges a purchase: advertising, sent only with marketing consent.
+    record_consent(
+        user,
+        purpose="marketing",
+        channel="email",
+        action=ConsentRecord.GRANT,
+        source=ConsentRecord.SOURCE_IMPORT,
+    )
     soon = member.expires_at - timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_renewal_reminders(now=soon - timedelta(days=30)) == 0
@@ -167,7 +176,7 @@ def test_a_renewal_reminder_goes_out_once_before_expiry(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["dana@example.com"]
-    assert "VIP" in message.subject
+    assert "VIP" in message.subject and message.subject.startswith("פרסומת")
     assert member.number in message.body
     assert message.alternatives[0][1] == "text/html"
 

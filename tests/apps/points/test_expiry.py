@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from oscar_loyalty.apps.consent.models import ConsentRecord
+from oscar_loyalty.apps.consent.services import record_consent
 from oscar_loyalty.apps.points import expiry, services, verification
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsLot
 from oscar_loyalty.apps.points.tasks import run_daily_points_jobs
@@ -52,12 +54,22 @@ def test_members_are_reminded_once_before_their_points_expire(
     member, points_settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     points_settings.OSCAR_LOYALTY_POINTS_EXPIRY_REMINDER_DAYS = 30
+    # "Spend them on your next order" urges a purchase: advertising, so only
+    # with marketing consent, and with the §30A prefix.
+    record_consent(
+        member.user,
+        purpose="marketing",
+        channel="email",
+        action=ConsentRecord.GRANT,
+        source=ConsentRecord.SOURCE_IMPORT,
+    )
     credit(member, 250, now=timezone.now() - timedelta(days=350))
     with django_capture_on_commit_callbacks(execute=True):
         assert expiry.send_expiry_reminders() == 1
         assert expiry.send_expiry_reminders() == 0
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
+    assert message.subject.startswith("פרסומת")
     assert "250 of your club points expire soon" in message.subject
     assert "worth" in message.body and "2.50" in message.body
     assert "text/html" in message.alternatives[0][1]
