@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import types
 from decimal import Decimal
 
 import pytest
@@ -120,21 +120,37 @@ def test_a_wrong_key_id_or_another_partners_secret_is_refused(api, partner, memb
     assert balance(member) == 1000
 
 
-@pytest.mark.parametrize("offset", [-301, 301])
-def test_a_stale_or_future_timestamp_is_refused(api, member, offset):
-    response = api.earn(
-        member.number, "10.00", "stale-key-01", timestamp=int(time.time()) + offset
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The server's clock stops: a slow request can no longer cross the window's edge."""
+    now = 1_800_000_000
+    monkeypatch.setattr(
+        "oscar_loyalty.apps.partners.signing.time", types.SimpleNamespace(time=lambda: now)
     )
+    return now
+
+
+@pytest.mark.parametrize("offset", [-301, 301])
+def test_a_stale_or_future_timestamp_is_refused(api, member, offset, frozen_clock):
+    response = api.earn(member.number, "10.00", "stale-key-01", timestamp=frozen_clock + offset)
     assert response.status_code == 401
     assert response.json()["error"] == "stale_request"
     assert balance(member) == 1000
 
 
-def test_the_timestamp_window_is_a_setting(api, member, settings):
+@pytest.mark.parametrize("offset", [-300, 300])
+def test_a_timestamp_exactly_at_the_windows_edge_is_accepted(api, member, offset, frozen_clock):
+    response = api.earn(
+        member.number, "10.00", f"edge-key-{offset}", timestamp=frozen_clock + offset
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_the_timestamp_window_is_a_setting(api, member, settings, frozen_clock):
     settings.OSCAR_LOYALTY_PARTNERS_TIMESTAMP_TOLERANCE = 30
-    late = api.earn(member.number, "10.00", "window-key-1", timestamp=int(time.time()) - 60)
+    late = api.earn(member.number, "10.00", "window-key-1", timestamp=frozen_clock - 31)
     assert late.status_code == 401
-    on_time = api.earn(member.number, "10.00", "window-key-2", timestamp=int(time.time()) - 20)
+    on_time = api.earn(member.number, "10.00", "window-key-2", timestamp=frozen_clock - 30)
     assert on_time.status_code == 201
 
 
