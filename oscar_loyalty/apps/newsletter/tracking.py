@@ -8,6 +8,8 @@ app's (``consent.events.process_tracking_event``).
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -31,8 +33,9 @@ def apply_tracking_event(
     """
     outbox_id = (metadata or {}).get("outbox") if isinstance(metadata, dict) else None
     rows = OutboxMessage.objects.none()
-    # ASCII digits only: "²".isdigit() is true but int("²") raises (an HTTP 500).
-    if outbox_id and str(outbox_id).isascii() and str(outbox_id).isdigit():
+    # 1-18 ASCII digits: "²".isdigit() is true but int("²") raises, and so does
+    # int() of more than 4300 digits (each an HTTP 500 from the webhook).
+    if outbox_id and re.fullmatch(r"[0-9]{1,18}", str(outbox_id)):
         rows = OutboxMessage.objects.filter(pk=int(outbox_id))
     elif message_id:
         rows = OutboxMessage.objects.filter(esp_message_id=message_id)
