@@ -4,6 +4,7 @@ Each test reproduces a defect found by an independent check of the points
 paths (issue #17) and fails on the code before its fix.
 """
 
+import io
 from copy import deepcopy
 from decimal import Decimal as D
 
@@ -147,3 +148,20 @@ def test_a_refund_event_with_a_string_amount_never_raises_into_oscar(member, poi
         sender=None, line=object(), old_status="x", new_status="Cancelled"
     )
     assert balance(member) == 10
+
+
+def test_the_verify_command_fails_on_a_money_problem_even_with_fix(member, points_settings):
+    from django.core.management import call_command
+
+    order = place(member.user, prices=[D("100.00")])
+    points_offer = ConditionalOffer.objects.get(benefit__proxy_class=DISCOUNT_BENEFIT_PATH)
+    OrderDiscount.objects.create(
+        order=order, offer_id=points_offer.pk, offer_name="Club points", amount=D("60.00")
+    )
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("loyalty_verify_points", "--fix", stdout=out, stderr=io.StringIO())
+    assert exit_.value.code == 1
+    assert f"order {order.number}: points discount 60.00 but no captured redemption" in (
+        out.getvalue()
+    )
