@@ -33,7 +33,9 @@ def email_hasher() -> Callable[[str], str]:
 
     def hash_address(email: str) -> str:
         mac = base.copy()
-        mac.update(normalise_email(email).encode())
+        # "surrogatepass": the same bytes for every valid address, and no
+        # UnicodeEncodeError for a lone surrogate a hostile webhook sent.
+        mac.update(normalise_email(email).encode("utf-8", "surrogatepass"))
         return mac.hexdigest()
 
     return hash_address

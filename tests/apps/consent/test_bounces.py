@@ -296,7 +296,7 @@ def test_a_webhook_with_nul_bytes_and_a_huge_message_id_is_applied_and_stored_sa
     assert "\x00" not in json.dumps(record.evidence)
 
 
-@pytest.mark.parametrize("recipient", ["", "   ", "\x00", "no-at-sign"])
+@pytest.mark.parametrize("recipient", ["", "   ", "\x00", "no-at-sign", "\ud800@example.com"])
 def test_a_webhook_with_a_hostile_recipient_changes_nothing_it_should_not(
     client, webhook_settings, consenting_member, recipient
 ):
