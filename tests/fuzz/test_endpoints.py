@@ -19,7 +19,7 @@ import base64
 import re
 
 import pytest
-from anymail.exceptions import AnymailConfigurationError
+from anymail.exceptions import AnymailAPIError, AnymailConfigurationError
 from django.apps import apps
 from django.test import Client
 from hypothesis import given
@@ -108,15 +108,28 @@ MAY_CHANGE = {
     # out is a withdrawal, recorded (ConsentRecord) as the law asks.
     "loyalty:preferences",
 }
+NOT_COUNTED = {
+    # Every authenticated partner request uses up its nonce (the replay guard):
+    # a row per request by design, whatever the body says.
+    "loyalty_partners.PartnerNonce",
+    # The first page a signed-in member views (with a browser's User-Agent) records
+    # where they came from, once per member (journey.middleware), whatever the page.
+    "loyalty_journey.FirstTouch",
+}
+# 5xx raised by a third party's view before our code runs, not fixable here.
+THIRD_PARTY_ERRORS = {
+    # Anymail's SES view parses the body before checking basic auth: a non-JSON
+    # body with any Authorization header is an AnymailAPIError (500). Stores that
+    # do not use SES need not mount its URL (docs/development.md, "Fuzzing").
+    "anymail:amazon_ses_tracking_webhook": AnymailAPIError,
+}
 FIELD_RE = re.compile(r"""<(?:input|select|textarea)[^>]*\bname=["']([^"']+)["']""")
 
 
 def club_models():
     models = [m for m in apps.get_models() if m.__module__.startswith("oscar_loyalty.")]
     models += [apps.get_model("order", "Order"), apps.get_model("auth", "User")]
-    # Every authenticated partner request uses up its nonce (the replay guard):
-    # a row per request by design, whatever the body says.
-    return [m for m in models if m._meta.label != "loyalty_partners.PartnerNonce"]
+    return [m for m in models if m._meta.label not in NOT_COUNTED]
 
 
 def snapshot(models) -> dict[str, int]:
@@ -234,7 +247,12 @@ def test_no_input_gives_a_5xx_or_changes_anything(endpoint, role, world):
         client = Client(raise_request_exception=True)
         login(client, role, world)
         before = snapshot(models)
-        response = send(client, *sent)
+        known = THIRD_PARTY_ERRORS.get(endpoint.name, ())
+        try:
+            response = send(client, *sent)
+        except known:
+            assert snapshot(models) == before
+            return
         assert response.status_code < 500, (response.status_code, response.content[:500])
         if may_change or (endpoint.name in MAY_CHANGE and response.status_code < 400):
             return

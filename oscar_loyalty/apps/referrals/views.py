@@ -49,7 +49,11 @@ class EnterCodeView(generic.View):
 
     def post(self, request):
         target = request.POST.get("next") or reverse("basket:summary")
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        # A path on this site only: redirect() reads a bare word ("0", "basket")
+        # as a view name to reverse, which raised NoReverseMatch (an HTTP 500).
+        if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+            target, {request.get_host()}
+        ):
             target = reverse("basket:summary")
         form = ReferralCodeForm(request.POST)
         if not form.is_valid():

@@ -117,3 +117,11 @@ def test_a_tracking_event_naming_an_outbox_in_foreign_digits_or_too_long_is_not_
         HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"hook:s3cret").decode(),
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("next_url", ["0", "basket", "x" * 20_000])
+def test_entering_a_referral_code_with_a_next_that_is_no_path_goes_to_the_basket(client, next_url):
+    # redirect("0") tried to reverse a view named "0": NoReverseMatch, a 500.
+    response = client.post(reverse("loyalty:referral-enter"), {"code": "", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("basket:summary")
