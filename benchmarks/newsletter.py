@@ -13,7 +13,18 @@
    right after the ESP accepted the batch that crosses half the audience
    (the worst moment: the ESP has it, the outbox does not say so yet). A new
    worker, started after the dead one's lease, finishes the campaign. The
-   ESP log must then hold every recipient exactly once.
+   ESP log must then hold every recipient, and no duplicate but that one
+   batch (no ESP events here to confirm it).
+
+4. Random kills (``--random-kills N``; 3 with ``--smoke``): a third
+   campaign, sent by one worker after another, each killed with SIGKILL by
+   this process when the ESP log passes a random size (a random instant,
+   whatever the machine's speed), each restart's clock past the dead one's
+   lease. Every recipient's messages are counted in the ESP log: none may be
+   missing, duplicates at most one batch per kill (docs/newsletter.md,
+   "Guarantees"). ``--only-kills`` skips parts 1-3::
+
+       python -m benchmarks.newsletter --only-kills --members 20000 --random-kills 20
 
 The members (users, members, consent records and current consent) are
 created once, in bulk, and kept for later runs.
@@ -49,10 +60,8 @@ from datetime import timedelta
 sys.path.insert(0, os.getcwd())
 import django
 django.setup()
-from django.db import connection
 from django.utils import timezone
 from oscar_loyalty.apps.newsletter import sending
-from oscar_loyalty.apps.newsletter.models import OutboxMessage
 kill_after = int(os.environ.get("KILL_AFTER_SENT") or 0)
 sent_batches = 0
 def checkpoint(name):
@@ -62,9 +71,12 @@ def checkpoint(name):
         if sent_batches >= kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 sending.checkpoint = checkpoint
-now = timezone.now() + timedelta(seconds=int(os.environ.get("NOW_OFFSET", "0")))
+# A restart "later": the whole clock moves, so leases are read per chunk as in production.
+offset = timedelta(seconds=int(os.environ.get("NOW_OFFSET", "0")))
+real_now = timezone.now
+timezone.now = lambda: real_now() + offset
 started = time.perf_counter()
-result = sending.process_campaign(int(sys.argv[1]), now=now)
+result = sending.process_campaign(int(sys.argv[1]))
 seconds = time.perf_counter() - started
 from benchmarks._common import peak_rss_mb
 print("RESULT", result, seconds, peak_rss_mb())
@@ -238,8 +250,19 @@ def main() -> None:
         help="worker processes sending the full campaign (default: 2 on PostgreSQL, 1 on "
         "SQLite, whose single writer gains nothing from a second)",
     )
+    p.add_argument(
+        "--random-kills",
+        type=int,
+        default=None,
+        help="part 4: SIGKILLs at random instants of a third campaign (default: 3 with "
+        "--smoke, else none)",
+    )
+    p.add_argument("--only-kills", action="store_true", help="part 4 only")
+    p.add_argument("--seed", type=int, default=None, help="random instants of part 4")
     args = p.parse_args()
     count = 2_000 if args.smoke else args.members
+    if args.random_kills is None:
+        args.random_kills = 3 if args.smoke or args.only_kills else 0
     os.environ.setdefault("BENCH_EMAIL_BACKEND", "benchmarks.esp.LoggingTestBackend")
     setup_django()
     from django.db import connection
@@ -266,6 +289,14 @@ def main() -> None:
     logs = ROOT / "var" / f"bench-esp-{run}"
     logs.mkdir(parents=True, exist_ok=True)
     batch = rendering.batch_size("test")
+    targets = Targets(smoke=args.smoke)
+    if args.random_kills:
+        from benchmarks.newsletter_kills import random_kill_part
+
+        random_kill_part(args, run, logs, batch, targets)
+    if args.only_kills:
+        targets.exit()
+        return
 
     # 1-2. One campaign, end to end.
     campaign = make_campaign(f"Bench {run} full")
@@ -304,7 +335,10 @@ def main() -> None:
             OutboxMessage.objects.filter(campaign=killed_campaign).values_list("status", flat=True)
         )
     )
-    exactly_once = len(final) == recipients and set(final.values()) == {1}
+    lost = recipients - len(final)
+    duplicates = sum(final.values()) - len(final)
+    # One kill: at most the one batch the ESP accepted and the worker never recorded.
+    within_bound = lost == 0 and duplicates <= batch
 
     figures = {
         "members": count,
@@ -326,7 +360,8 @@ def main() -> None:
         "delivered_after_resume": sum(final.values()),
         "distinct_after_resume": len(final),
         "outbox_after_resume": statuses,
-        "exactly_once": exactly_once,
+        "lost_after_resume": lost,
+        "duplicates_after_resume": duplicates,
     }
     print_table(
         "Newsletter, end to end",
@@ -364,9 +399,11 @@ def main() -> None:
             ]
         ],
     )
-    targets = Targets(smoke=args.smoke)
     targets.check(
-        "newsletter: each message exactly once after kill", exactly_once, True, ok=exactly_once
+        "newsletter: after a kill, none lost, duplicates ≤ one batch",
+        f"lost {lost}, duplicates {duplicates}",
+        f"lost 0, duplicates ≤ {batch}",
+        ok=within_bound,
     )
     scale = recipients / 100_000
     targets.check(
