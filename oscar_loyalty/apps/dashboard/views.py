@@ -28,7 +28,8 @@ def search_condition(text: str) -> Q:
             | Q(user__email__icontains=word)
         )
     compact = text.replace(" ", "").replace("-", "")
-    if compact.isdigit():
+    # ASCII digits only, as card numbers are (membership.numbers.has_foreign_digits).
+    if compact.isascii() and compact.isdigit():
         condition |= Q(number__startswith=compact)
     return condition
 

@@ -6,6 +6,7 @@ never imported in a store without it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from django.db.models import Count, Q
@@ -18,14 +19,16 @@ from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from .registry import Chart, Column, Report, ratio, register
 
 OPENED, CLICKED = "opened", "clicked"
+CAMPAIGN_RE = re.compile(r"campaign:([0-9]{1,18})")
 
 
 def campaign_of_message(ref: str) -> int | None:
     """The campaign id in a message reference ``campaign:12/outbox:345``."""
     head = (ref or "").split("/", 1)[0]
-    if head.startswith("campaign:") and head[9:].isdigit():
-        return int(head[9:])
-    return None
+    # 1-18 ASCII digits: the reference can come from a provider's event, and
+    # int() raises on "²" or on more than 4300 digits (and reads "١" as 1).
+    match = CAMPAIGN_RE.fullmatch(head)
+    return int(match[1]) if match else None
 
 
 @register
