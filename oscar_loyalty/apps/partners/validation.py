@@ -7,6 +7,7 @@ for the partner's developer; nothing has been changed when they do.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -18,12 +19,13 @@ from oscar_loyalty.apps.points import services as points
 from oscar_loyalty.exceptions import InvalidPartnerRequest
 from oscar_loyalty.money import CENT
 
-KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,100}$")
+KEY_RE = re.compile(r"[A-Za-z0-9_.:-]{8,100}")
 MAX_AMOUNT = Decimal("1000000")
 
 
 def key_from(value) -> str:
-    if not isinstance(value, str) or not KEY_RE.match(value):
+    # fullmatch: ``$`` would let a trailing newline through.
+    if not isinstance(value, str) or not KEY_RE.fullmatch(value):
         raise InvalidPartnerRequest(
             _("Send an idempotency_key of 8-100 letters, digits or _ . : -.")
         )
@@ -34,6 +36,12 @@ def reference_from(value) -> str:
     value = "" if value is None else value
     if not isinstance(value, str) or len(value) > 64:
         raise InvalidPartnerRequest(_("The reference must be text of at most 64 characters."))
+    # Control characters (NUL: PostgreSQL refuses it) and lone surrogates (no
+    # UTF-8 for them, so neither database stores them) are not a receipt's text.
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        raise InvalidPartnerRequest(
+            _("The reference may not contain control characters or invalid Unicode.")
+        )
     return value.strip()
 
 

@@ -163,3 +163,20 @@ def test_the_dashboard_member_lookup_refuses_other_scripts_digits(client, member
     )
     assert response.status_code == 200
     assert "digits 0-9" in response.content.decode()
+
+
+@pytest.mark.parametrize("reference", ["R\x00-1", "R-\udcff", "\ud800"])
+def test_a_reference_with_a_nul_or_a_lone_surrogate_is_refused(api, member, reference):
+    # Neither database stores them (PostgreSQL refuses NUL, no UTF-8 encodes a
+    # lone surrogate): they were a 500 after the points were locked.
+    response = api.earn(member.number, "10.00", "ref-key-001", reference=reference)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert balance(member) == 1000
+    assert not PartnerTransaction.objects.exists()
+
+
+def test_an_idempotency_key_with_a_trailing_newline_is_refused(api, member):
+    response = api.earn(member.number, "10.00", "newline-key\n")
+    assert response.status_code == 400
+    assert not PartnerTransaction.objects.exists()
