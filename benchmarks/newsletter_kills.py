@@ -48,8 +48,8 @@ def random_kills(campaign, log: Path, *, kills: int, batch: int, seed: int) -> d
             remaining = unresolved.count()
             if not remaining:
                 break
-            # Spread the kills over what is left to send (on average).
-            target = _size(log) + rng.randint(1, max(1, int(2 * remaining * per_recipient / left)))
+            # Within this worker's share of what is left, so most kills land.
+            target = _size(log) + rng.randint(1, max(1, int(remaining * per_recipient / left)))
             proc = subprocess.Popen(
                 [sys.executable, "-c", WORKER, str(campaign.pk)],
                 env=_worker_env(log, kill_after=0, now_offset=offset),

@@ -49,13 +49,13 @@ from django.utils import timezone
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
-from oscar_loyalty.apps.consent.models import ConsentState
 from oscar_loyalty.bulk import insert, new
 from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
 from oscar_loyalty.lookups import any_of
 from oscar_loyalty.mail import unsubscribe_url_maker
 
 from . import rendering
+from .gate import drop_recipients, sendable
 from .models import Campaign, OutboxMessage
 from .outcomes import record_error, record_statuses
 from .personalise import Personaliser
@@ -225,32 +225,6 @@ def release_stale(campaign_id: int | None = None, *, now: datetime | None = None
 # Sending -----------------------------------------------------------------------
 
 
-def _sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
-    """Split claimed rows by a fresh look at consent and suppressions (send-time gate)."""
-    user_ids = [row.user_id for row in rows if row.user_id]
-    granted = set(
-        ConsentState.objects.filter(
-            any_of("user_id", user_ids),
-            purpose="marketing",
-            channel="email",
-            status=ConsentState.GRANTED,
-        ).values_list("user_id", flat=True)
-    )
-    email_hash = email_hasher()
-    current_hashes = {
-        row.pk: email_hash(row.user.email) for row in rows if row.user and row.user.email
-    }
-    suppressed = consent.suppressed_hashes(current_hashes.values(), marketing=True)
-    ok, skip = [], []
-    for row in rows:
-        hashed = current_hashes.get(row.pk)
-        if row.user_id in granted and hashed and hashed not in suppressed:
-            ok.append(row)
-        else:
-            skip.append(row)
-    return ok, skip
-
-
 def build_message(campaign: Campaign, rows, *, language: str, esp: str) -> AnymailMessage:
     newsletter = campaign.newsletter.version_for(language)
     subject, html, text = rendering.render_for_batch(newsletter, language=language, esp=esp)
@@ -305,7 +279,7 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
         .only(*SEND_FIELDS)
         .order_by("pk")
     )
-    ok, skip = _sendable(rows)
+    ok, skip = sendable(rows)
     if skip:
         OutboxMessage.objects.filter(any_of("pk", [r.pk for r in skip]), claim_token=token).update(
             status=OutboxMessage.SKIPPED, error="no consent or suppressed at send time"
@@ -337,9 +311,9 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     # The last look at consent, as late as it can be: a withdrawal committed
     # while the batch was rendered is honoured. What remains is the time from
     # this query to the ESP's answer (docs/newsletter.md, "Guarantees").
-    ok, withdrawn = _sendable(ok)
+    ok, withdrawn = sendable(ok)
     if withdrawn:
-        _drop_recipients(message, withdrawn)
+        drop_recipients(message, withdrawn)
         OutboxMessage.objects.filter(
             any_of("pk", [r.pk for r in withdrawn]), status=OutboxMessage.SENDING
         ).update(status=OutboxMessage.SKIPPED, error="consent withdrawn while the batch was built")
@@ -357,14 +331,6 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     return record_statuses(ok, message, token=token, handed=handed, now=now) | {
         "skipped": len(skip)
     }
-
-
-def _drop_recipients(message: AnymailMessage, rows: list[OutboxMessage]) -> None:
-    gone = {normalise_email(row.user.email) for row in rows}
-    message.to = [address for address in message.to if address not in gone]
-    for data in (message.merge_data, message.merge_headers, message.merge_metadata):
-        for address in gone:
-            data.pop(address, None)
 
 
 def process_campaign(
