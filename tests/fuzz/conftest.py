@@ -94,6 +94,9 @@ def world(db, settings):
     member = MemberFactory(user__email="dana@example.com", plan=plan, tier=tier)
     other = MemberFactory(user__email="noa@example.com", plan=plan)
     points.adjust_points(member, 1000, reason="Start", staff_user=None)
+    # Points accounts are created on first use (points.services.get_account), so a
+    # read could add one: every member of the world has theirs already.
+    points.get_account(other)
     consent.record_consent(
         member.user,
         purpose="marketing",

@@ -12,8 +12,10 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-# Every code point, surrogates (category Cs) included.
-any_char = st.characters(codec=None, categories=None)
+# Every code point, surrogates (category Cs) included, with the characters that
+# break things mixed in often (uniformly drawn, a surrogate would be rare).
+TROUBLE = ["\x00", "\udcff", "\ud800", "\n", "\r", "\u202e", "\ufeff", "²", "١", "５", "%"]
+any_char = st.one_of(st.characters(codec=None, categories=None), st.sampled_from(TROUBLE))
 short_text = st.text(any_char, max_size=30)
 # A few kilobytes up to 100 000 characters: one character repeated, cheap to make.
 long_text = st.builds(lambda ch, n: ch * n, any_char, st.integers(1_000, 100_000))
@@ -96,8 +98,18 @@ json_scalars = st.one_of(
 )
 
 
+# Values that pass the partner API's own checks, so that a drawn body can be a
+# complete, fresh request (a new idempotency key, a real amount) whose *other*
+# fields are hostile.
+plausible = st.one_of(
+    st.from_regex(r"[A-Za-z0-9_.:-]{8,24}", fullmatch=True),
+    st.integers(min_value=1, max_value=100_000).map(lambda cents: f"{cents / 100:.2f}"),
+    st.integers(min_value=1, max_value=2_000),
+)
+
+
 def json_values(seeds: list[str]) -> st.SearchStrategy:
-    leaf = st.one_of(json_scalars, st.sampled_from(seeds)) if seeds else json_scalars
+    leaf = st.one_of(json_scalars, plausible, *([st.sampled_from(seeds)] if seeds else []))
     return st.recursive(
         leaf,
         lambda inner: st.one_of(
@@ -123,3 +135,31 @@ raw_bodies = st.one_of(
 )
 
 header_values = st.builds(as_wsgi_header, texts())
+
+
+@st.composite
+def partner_bodies(draw, cards: list[str]) -> dict:
+    """A partner API body where each field is usually valid (a real card, a fresh key, a
+    real amount) and the rest is anything: complete requests with one hostile field."""
+
+    def usually(valid):
+        # Three times in four the valid value (one_of would not weight it so).
+        return st.integers(0, 3).flatmap(lambda n: json_values([]) if n == 0 else valid)
+
+    body = draw(
+        st.fixed_dictionaries(
+            {
+                "card": usually(st.sampled_from(cards)),
+                "amount": usually(st.integers(1, 100_000).map(lambda cents: f"{cents / 100:.2f}")),
+                "points": usually(st.integers(1, 2_000)),
+                "reference": st.one_of(short_text, st.sampled_from(NASTY)),
+                "idempotency_key": usually(
+                    st.from_regex(r"[A-Za-z0-9_.:-]{8,24}", fullmatch=True)
+                ),
+            },
+            optional={"qr": usually(st.sampled_from(cards)), "extra": json_values([])},
+        )
+    )
+    for name in draw(st.lists(st.sampled_from(sorted(body)), max_size=2, unique=True)):
+        del body[name]
+    return body

@@ -204,6 +204,12 @@ def requests(draw, endpoint, role, world, names):
         body = fs.json_body(draw(webhooks.SHAPES[endpoint.name](world.seeds)))
         content_type = "application/json"
         method = "POST"
+    elif endpoint.area == PARTNER_API and draw(st.booleans()):
+        cards = [world.member.number, world.member.formatted_number, world.other_member.number]
+        body = fs.json_body(draw(fs.partner_bodies(cards)))
+        content_type = "application/json"
+        if role == "partner" and "key/" not in endpoint.route:
+            method = "POST"  # a complete request, so that it reaches the services
     elif endpoint.area in (PARTNER_API, WEBHOOK) and draw(st.booleans()):
         body = fs.json_body(draw(fs.json_objects(names, world.seeds)))
         content_type = "application/json"
