@@ -42,7 +42,7 @@ def random_kills(campaign, log: Path, *, kills: int, batch: int, seed: int) -> d
     step = app_settings.NEWSLETTER_LEASE_SECONDS + app_settings.NEWSLETTER_WATCH_SECONDS + 1
     per_recipient = len(json.dumps({"to": ["nl-bench-99999@example.com"] * 100})) / 100
     unresolved = OutboxMessage.objects.filter(campaign=campaign, status__in=sending.UNRESOLVED)
-    offset, landed, workers = 0, 0, 0
+    offset, landed, workers, cycle = 0, 0, 0, None
     with timed() as t:
         for left in range(kills, 0, -1):
             remaining = unresolved.count()
@@ -59,11 +59,12 @@ def random_kills(campaign, log: Path, *, kills: int, batch: int, seed: int) -> d
                 text=True,
             )
             workers += 1
-            grew_at, size, cycle = None, _size(log), None
+            # ``cycle``: the last observed time between two accepted batches (any worker).
+            grew_at, size = None, _size(log)
             while proc.poll() is None:
                 now, current = time.monotonic(), _size(log)
                 if current != size:  # a batch accepted: the worker's rhythm, as observed
-                    cycle = now - grew_at if grew_at is not None else None
+                    cycle = now - grew_at if grew_at is not None else cycle
                     grew_at, size = now, current
                 if current >= target:
                     # The log grows when the ESP accepts a batch; a random share of
