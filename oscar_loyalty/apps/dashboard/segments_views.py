@@ -155,9 +155,11 @@ class SegmentCountView(generic.View):
 
     def post(self, request):
         raw = request.POST.get("rules")
-        if raw is None:
-            raw = request.body.decode() or "null"
         try:
+            if raw is None:
+                # Inside the try: a body that is not UTF-8 is a UnicodeDecodeError
+                # (a ValueError), answered like bad JSON rather than a 500.
+                raw = request.body.decode() or "null"
             tree = json.loads(raw)
             if isinstance(tree, dict) and "rules" in tree and "op" not in tree:
                 tree = tree["rules"]  # ``{"rules": <tree>}`` as a body

@@ -137,3 +137,13 @@ def test_a_message_reference_with_foreign_or_too_many_digits_names_no_campaign(r
 
     assert campaign_of_message(ref) is None
     assert campaign_of_message("campaign:12/outbox:345") == 12
+
+
+def test_counting_a_segment_from_a_body_that_is_not_utf8_is_a_400(staff_client):
+    response = staff_client.post(
+        reverse("loyalty_dashboard:loyalty-segment-count"),
+        b"\xff\xfe\x00",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["The rules are not valid JSON."]}
