@@ -1,10 +1,12 @@
 """Oscar offer classes that put points into the checkout without forking it.
 
-The site offer "Club points discount" (a row created by this app's data
-migration): ``PointsRedemptionCondition`` + ``PointsDiscountBenefit`` takes
-the points the shopper applied off the basket as an ordinary Oscar discount
-(recorded as an ``OrderDiscount``), and captures them in ``apply_deferred``,
-inside Oscar's order transaction.
+The site offer "Club points" (``ensure_points_offer`` creates it the first
+time a member applies points, never a migration: a row made at ``migrate``
+would take a primary key and a place in the lists of a store, or of Oscar's
+own tests, that expect only their own rows): ``PointsRedemptionCondition`` +
+``PointsDiscountBenefit`` takes the points the shopper applied off the basket
+as an ordinary Oscar discount (recorded as an ``OrderDiscount``), and captures
+them in ``apply_deferred``, inside Oscar's order transaction.
 
 It is low priority so it sees the totals after the store's own offers, and
 it consumes no items, so it never blocks other offers. "You will earn N
@@ -18,6 +20,9 @@ from __future__ import annotations
 import logging
 import operator
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
@@ -35,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Oscar's benefits module; importing that module directly here would be circular.
 Condition = get_model("offer", "Condition")
 Benefit = get_model("offer", "Benefit")
+ConditionalOffer = get_model("offer", "ConditionalOffer")
 AbsoluteDiscountBenefit, apply_discount = get_classes(
     "offer.benefits", ["AbsoluteDiscountBenefit", "apply_discount"]
 )
@@ -57,12 +63,22 @@ def basket_member(basket) -> Member | None:
 class ClubMemberCondition(Condition):
     """Satisfied when the basket belongs to a member with benefits."""
 
-    name = _("Basket of a club member")
-    description = name
+    label = _("Basket of a club member")
 
     class Meta:
         proxy = True
         app_label = "loyalty_points"
+
+    # Plain ``str`` in the active language: Oscar's ``__str__`` returns
+    # ``name`` and its offer dashboard lists every custom condition by
+    # ``str()``, which refuses a lazy translation object.
+    @property
+    def name(self) -> str:
+        return str(self.label)
+
+    @property
+    def description(self) -> str:
+        return self.name
 
     def is_satisfied(self, offer, basket):
         member = basket_member(basket)
@@ -79,8 +95,7 @@ class ClubMemberCondition(Condition):
 class PointsRedemptionCondition(ClubMemberCondition):
     """Satisfied when the member has a live points reservation on this basket."""
 
-    name = _("Club points applied to the basket")
-    description = name
+    label = _("Club points applied to the basket")
 
     class Meta:
         proxy = True
@@ -98,12 +113,18 @@ class PointsRedemptionCondition(ClubMemberCondition):
 class PointsDiscountBenefit(AbsoluteDiscountBenefit):
     """Money off worth the reserved points, spread over the lines; debited at placement."""
 
-    name = _("Club points")
-    description = _("Club points spent as money")
-
     class Meta:
         proxy = True
         app_label = "loyalty_points"
+
+    # Plain ``str``, as for the conditions above.
+    @property
+    def name(self) -> str:
+        return str(_("Club points"))
+
+    @property
+    def description(self) -> str:
+        return str(_("Club points spent as money"))
 
     def __str__(self):
         return self.name
@@ -167,3 +188,60 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
         # queue is the database (one commit, never lost), else on order_placed.
         orders.enqueue_in_transaction(order)
         return f"{captured.captured_points} club points spent"
+
+
+# The site offer ----------------------------------------------------------------
+
+POINTS_OFFER_SLUG = "club-points-discount"
+CONDITION_PATH = "oscar_loyalty.apps.points.benefits.PointsRedemptionCondition"
+
+
+def points_offers():
+    """Every offer that spends points: found by its benefit class, whatever staff renamed."""
+    return ConditionalOffer.objects.filter(
+        benefit__proxy_class=redemption_services.DISCOUNT_BENEFIT_PATH
+    )
+
+
+def ensure_points_offer():
+    """The site offer that turns reserved points into a discount, created on first use.
+
+    Called before a member's points are reserved (the offer must exist when
+    Oscar next applies the basket's offers). Staff may rename it, change its
+    priority or suspend it in Oscar's offers dashboard: an existing points
+    offer is used as it is; one is created only when none exists (also after
+    staff deleted it). Two first uses at once: the offer's unique slug lets
+    one insert win, the other reads the winner's row.
+    """
+    offer = points_offers().order_by("pk").first()
+    if offer is not None:
+        return offer
+    try:
+        # Stored text: in the store's language, whoever happens to be first.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            return ConditionalOffer.objects.create(
+                name=str(_("Club points")),
+                slug=POINTS_OFFER_SLUG,
+                description=str(
+                    _("Club members spend their points as money off, on the basket page.")
+                ),
+                offer_type=ConditionalOffer.SITE,
+                exclusive=False,
+                status=ConditionalOffer.OPEN,
+                # After the store's own offers: points pay for what is left.
+                priority=-100,
+                max_basket_applications=1,
+                condition=Condition.objects.create(proxy_class=CONDITION_PATH),
+                benefit=Benefit.objects.create(
+                    proxy_class=redemption_services.DISCOUNT_BENEFIT_PATH, type=""
+                ),
+            )
+    except IntegrityError:
+        # Another request created it (same slug) between our read and insert.
+        # Never a second offer under another slug: two points offers would
+        # each take the points off the basket.
+        offer = points_offers().order_by("pk").first()
+        if offer is None:
+            # The slug is taken by an offer staff gave another incentive.
+            raise
+        return offer

@@ -143,6 +143,11 @@ def reserve_points(
     if basket_base(basket) < app_settings.POINTS_REDEEM_MIN_ORDER:
         raise RedemptionNotAllowed(_("Your basket is below the minimum for spending points."))
     ceiling = max_points_for_basket(basket)
+    # The site offer that turns the reservation into a discount (made on first
+    # use; imported here: benefits imports this module).
+    from .benefits import ensure_points_offer
+
+    ensure_points_offer()
     with transaction.atomic():
         # Lock order: account, basket, redemption (settle takes account, then
         # redemption). Whatever the caller's basket object says is only what

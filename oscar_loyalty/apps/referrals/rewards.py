@@ -27,6 +27,7 @@ from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import GiftUnavailable, ReferralError
 
 from . import fingerprints
+from .friend_offer import ensure_friend_offer
 from .models import Referral
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def issue_friend_voucher(referral: Referral, *, now: datetime | None = None):
         return None
     from oscar_loyalty.apps.offers.gifts import issue_voucher
 
+    ensure_friend_offer(slug)
     try:
         voucher = issue_voucher(
             referral.referrer,

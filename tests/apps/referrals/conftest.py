@@ -1,16 +1,15 @@
 """Referral fixtures: a referrer, predictable rewards and the new customer's voucher offer."""
 
 from decimal import Decimal as D
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.test import Client
 from oscar.core.loading import get_model
 from oscar.test.factories import UserFactory, create_product
 
 from oscar_loyalty.apps.referrals import services
+from oscar_loyalty.apps.referrals.friend_offer import ensure_friend_offer
 from tests.factories import MemberFactory
 
 ConditionalOffer = get_model("offer", "ConditionalOffer")
@@ -38,12 +37,8 @@ def referral_settings(settings):
 
 @pytest.fixture
 def friend_offer(db):
-    """10 % off everything, as a voucher offer (created by the app's migration 0002).
-
-    Created again if a transactional test elsewhere flushed the migration's rows.
-    """
-    migration = import_module("oscar_loyalty.apps.referrals.migrations.0002_friend_offer")
-    migration.create_offer(django_apps, None)
+    """10 % off everything, as a voucher offer (made on first use, as the first referral would)."""
+    ensure_friend_offer("referral-friend")
     offer = ConditionalOffer.objects.get(slug="referral-friend")
     assert offer.offer_type == ConditionalOffer.VOUCHER
     return offer

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('order', '0021_billingaddress_code_shippingaddress_code'),
+        ('order', '__first__'),
     ]
 
     operations = [

@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalogue', '0032_category_exclude_from_menu_category_long_description'),
-        ('order', '0021_billingaddress_code_shippingaddress_code'),
+        ('catalogue', '__first__'),
+        ('order', '__first__'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalogue', '0032_category_exclude_from_menu_category_long_description'),
+        ('catalogue', '__first__'),
         ('loyalty_membership', '0001_initial'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -12,11 +12,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalogue', '0032_category_exclude_from_menu_category_long_description'),
+        ('catalogue', '__first__'),
         ('loyalty_membership', '0001_initial'),
-        ('offer', '0013_range_excluded_categories'),
-        ('partner', '0007_partneraddress_code'),
-        ('voucher', '0010_auto_20210224_0712'),
+        ('offer', '__first__'),
+        ('partner', '__first__'),
+        ('voucher', '__first__'),
     ]
 
     operations = [

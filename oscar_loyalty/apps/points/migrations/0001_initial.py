@@ -11,10 +11,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('basket', '0012_line_code'),
+        ('basket', '__first__'),
         ('loyalty_membership', '0001_initial'),
-        ('offer', '0013_range_excluded_categories'),
-        ('order', '0021_billingaddress_code_shippingaddress_code'),
+        ('offer', '__first__'),
+        ('order', '__first__'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,11 @@
-"""The two site offers that bring points into Oscar's basket and checkout.
+"""The two site offers that bring points into Oscar's basket and checkout (no longer made here).
+
+Since issue #18 this migration creates nothing: a row made at ``migrate`` took
+primary key 1 and a place in the offer lists of stores (and of Oscar's own
+tests) that expect only their own rows. ``benefits.ensure_points_offer``
+creates the points offer the first time a member applies points. Databases
+migrated before keep the rows it made; ``create_offers`` stays for them and
+for tests that want the old rows.
 
 Equivalent to ``oscar.apps.offer.custom.create_condition/create_benefit`` (which
 use the current models, not the historical ones a migration must use).
@@ -67,7 +74,7 @@ def delete_offers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_points", "0001_initial"),
-        ("offer", "0013_range_excluded_categories"),
+        ("offer", "__first__"),
     ]
 
-    operations = [migrations.RunPython(create_offers, delete_offers)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, delete_offers)]

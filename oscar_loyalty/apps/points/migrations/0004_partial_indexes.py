@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_points", "0003_ledger_indexes"),
-        ("order", "0021_billingaddress_code_shippingaddress_code"),
+        ("order", "__first__"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,7 +27,7 @@ def delete_preview_offer(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_points", "0004_partial_indexes"),
-        ("offer", "0013_range_excluded_categories"),
+        ("offer", "__first__"),
     ]
 
     operations = [

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('loyalty_membership', '0001_initial'),
-        ('order', '0021_billingaddress_code_shippingaddress_code'),
-        ('voucher', '0010_auto_20210224_0712'),
+        ('order', '__first__'),
+        ('voucher', '__first__'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,10 @@
-"""The voucher offer behind the new customer's gift: 10 % off a first order.
+"""The voucher offer behind the new customer's gift: 10 % off a first order (no longer made here).
+
+Since issue #18 this migration creates nothing: its rows took primary key 1
+and a range holding every product in stores (and Oscar's own tests) that
+expect only their own rows. ``friend_offer.ensure_friend_offer`` creates the
+offer when the first friend's voucher is issued. Databases migrated before
+keep the rows it made.
 
 A voucher offer gives nothing by itself: only the single-use vouchers issued
 to referred customers use it. Staff change the discount (or its range) in
@@ -50,7 +56,7 @@ def delete_offer(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_referrals", "0001_initial"),
-        ("offer", "0013_range_excluded_categories"),
+        ("offer", "__first__"),
     ]
 
-    operations = [migrations.RunPython(create_offer, delete_offer)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, delete_offer)]

@@ -31,7 +31,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_reports", "0001_initial"),
-        ("order", "0001_initial"),
+        ("order", "__first__"),
     ]
 
     operations = [migrations.RunPython(create_index, drop_index)]

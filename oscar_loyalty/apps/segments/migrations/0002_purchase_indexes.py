@@ -44,7 +44,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("loyalty_segments", "0001_initial"),
-        ("order", "0001_initial"),
+        ("order", "__first__"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
