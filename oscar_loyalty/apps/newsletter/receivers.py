@@ -6,11 +6,17 @@ import logging
 
 from django.db import transaction
 
+from oscar_loyalty.receiving import may_raise, never_raises
+
 from . import tracking
 
 logger = logging.getLogger(__name__)
 
 
+@may_raise(
+    "a webhook that fails must answer 500 so the ESP retries it; the outbox update "
+    "rolls back with the rest, so the retry is applied normally"
+)
 def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     tracking.apply_tracking_event(
         event_type=str(event.event_type),
@@ -20,6 +26,7 @@ def on_tracking_event(sender, event, esp_name, **kwargs) -> None:
     )
 
 
+@never_raises
 def on_task_saved(sender, instance, update_fields=None, **kwargs) -> None:
     """``post_save`` of django-tasks-db's task row: a worker claimed a campaign's task.
 
