@@ -143,11 +143,6 @@ def reserve_points(
     if basket_base(basket) < app_settings.POINTS_REDEEM_MIN_ORDER:
         raise RedemptionNotAllowed(_("Your basket is below the minimum for spending points."))
     ceiling = max_points_for_basket(basket)
-    # The site offer that turns the reservation into a discount (made on first
-    # use; imported here: benefits imports this module).
-    from .benefits import ensure_points_offer
-
-    ensure_points_offer()
     with transaction.atomic():
         # Lock order: account, basket, redemption (settle takes account, then
         # redemption). Whatever the caller's basket object says is only what
@@ -198,6 +193,13 @@ def reserve_points(
                 )
                 % {"points": ceiling}
             )
+        # Every check passed: the site offer that turns the reservation into a
+        # discount must exist (made on first use, in this transaction, so a
+        # refused request leaves nothing behind; imported here: benefits
+        # imports this module).
+        from .benefits import ensure_points_offer
+
+        ensure_points_offer()
         expires_at = now + timedelta(minutes=app_settings.POINTS_RESERVATION_MINUTES)
         if current is None:
             redemption = PointsRedemption.objects.create(

@@ -17,6 +17,7 @@ from oscar_loyalty.apps.points import redemption, verification
 from oscar_loyalty.apps.points.benefits import ensure_points_offer, points_offers
 from oscar_loyalty.apps.referrals import services as referral_services
 from oscar_loyalty.apps.referrals.friend_offer import ensure_friend_offer
+from oscar_loyalty.exceptions import InsufficientPoints
 from tests.apps.points.conftest import credit, make_basket, place, reapply
 from tests.concurrency import run_in_threads
 from tests.factories import MemberFactory
@@ -80,6 +81,17 @@ def test_the_points_offer_is_made_when_a_member_first_applies_points_and_only_on
     order = place(member.user, basket=basket)
     assert order.total_excl_tax == D("95.00")
     assert verification.verify_redemptions() == []
+
+
+@pytest.mark.django_db
+def test_a_refused_application_of_points_leaves_no_offer_behind(points_settings):
+    member = MemberFactory()
+    credit(member, 50)
+    basket = make_basket(member.user)
+    with pytest.raises(InsufficientPoints):
+        redemption.reserve_points(basket, member.user, 500)
+    assert not ConditionalOffer.objects.exists()
+    assert not Condition.objects.exists() and not Benefit.objects.exists()
 
 
 @pytest.mark.django_db
