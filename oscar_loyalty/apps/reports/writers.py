@@ -34,6 +34,7 @@ ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
+OrderDiscount = get_model("order", "OrderDiscount")
 
 
 class BatchWriter:
@@ -83,6 +84,28 @@ class BatchWriter:
         for redemption in redemptions:
             redemption.captured_entry_id = redemption.sim_entry.pk
         insert(PointsRedemption, redemptions)
+        # The money side of each redemption, as a real checkout records it: the
+        # points offer's discount on the order (loyalty_verify_points reconciles them).
+        if redemptions:
+            from oscar_loyalty.apps.points.benefits import ensure_points_offer
+            from oscar_loyalty.money import points_to_money
+
+            offer = ensure_points_offer()
+            insert(
+                OrderDiscount,
+                [
+                    new(
+                        OrderDiscount,
+                        order_id=redemption.order_id,
+                        offer_id=offer.pk,
+                        offer_name=offer.name,
+                        amount=points_to_money(redemption.captured_points),
+                        message=f"{redemption.captured_points} club points spent",
+                    )
+                    for redemption in redemptions
+                ],
+                with_pks=False,
+            )
         lots = []
         for sim, account in zip(sims, accounts, strict=True):
             for lot in sim.lots:
