@@ -37,7 +37,9 @@ def apply_tracking_event(
     # int() of more than 4300 digits (each an HTTP 500 from the webhook).
     if outbox_id and re.fullmatch(r"[0-9]{1,18}", str(outbox_id)):
         rows = OutboxMessage.objects.filter(pk=int(outbox_id))
-    elif message_id and "\x00" not in message_id:  # (never stored; PostgreSQL refuses NUL)
+    # isprintable(): no NUL (PostgreSQL refuses it) nor lone surrogate (no UTF-8 for
+    # it, either database); such an id is never stored, so it matches nothing.
+    elif message_id and str(message_id).isprintable():
         rows = OutboxMessage.objects.filter(esp_message_id=message_id)
         if rows[:2].count() > 1:
             if not recipient:
