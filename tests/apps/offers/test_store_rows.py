@@ -10,8 +10,9 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from oscar.core.loading import get_model
-from oscar.test.factories import UserFactory, create_product
+from oscar.test.factories import ConditionalOfferFactory, UserFactory, create_product
 
 from oscar_loyalty.apps.points import redemption, verification
 from oscar_loyalty.apps.points.benefits import ensure_points_offer, points_offers
@@ -115,6 +116,17 @@ def test_a_deleted_points_offer_is_made_again_on_the_next_use(points_settings):
     redemption.reserve_points(basket, member.user, 300)
     assert points_offers().count() == 1
     assert reapply(basket).total_excl_tax == D("97.00")
+
+
+@pytest.mark.django_db
+def test_the_points_offer_is_not_a_promotion_on_oscars_public_offers_page(client):
+    offer = ensure_points_offer()
+    ConditionalOfferFactory(name="Spring sale")
+    response = client.get(reverse("offer:list"))
+    assert response.status_code == 200
+    assert [o.name for o in response.context["offers"]] == ["Spring sale"]
+    # Still applied: Oscar's applicator reads the site offers itself.
+    assert offer in ConditionalOffer.active.filter(offer_type=ConditionalOffer.SITE)
 
 
 @pytest.mark.django_db
