@@ -26,6 +26,7 @@ Range = get_model("offer", "Range")
 #: created on demand; a store that names its own offer creates it itself.
 DEFAULT_SLUG = "referral-friend"
 RANGE_SLUG = "referral-friend-everything"
+FRIEND_PERCENT = 10  # the default friend offer: 10% off the first order
 
 
 def _create() -> None:
@@ -36,13 +37,17 @@ def _create() -> None:
     ConditionalOffer.objects.create(
         name=_("Friend's first order"),
         slug=DEFAULT_SLUG,
-        description=_("10% off the first order of a customer a club member referred."),
+        # A named placeholder: a bare "10% off" reads as a "% o" conversion to gettext.
+        description=_("%(percent)s%% off the first order of a customer a club member referred.")
+        % {"percent": FRIEND_PERCENT},
         offer_type=ConditionalOffer.VOUCHER,
         exclusive=True,
         status=ConditionalOffer.OPEN,
         max_basket_applications=1,
         condition=Condition.objects.create(type=Condition.COUNT, value=1, range=everything),
-        benefit=Benefit.objects.create(type=Benefit.PERCENTAGE, value=10, range=everything),
+        benefit=Benefit.objects.create(
+            type=Benefit.PERCENTAGE, value=FRIEND_PERCENT, range=everything
+        ),
     )
 
 
