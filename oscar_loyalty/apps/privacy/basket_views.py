@@ -33,6 +33,15 @@ def limit_keys(request) -> list[str]:
 
 
 class VoucherAddView(OscarVoucherAddView):
+    def dispatch(self, request, *args, **kwargs):
+        # Oscar's redirect_to_referrer hands a relative Referer such as "0" to
+        # redirect(), which reverses it as a view name (NoReverseMatch, a 500):
+        # a Referer that is not a URL or a path is dropped (the basket is the default).
+        referrer = request.META.get("HTTP_REFERER", "")
+        if referrer and not referrer.startswith(("/", "http://", "https://")):
+            del request.META["HTTP_REFERER"]
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         limit = app_settings.VOUCHER_RATE_LIMIT
         keys = limit_keys(self.request)

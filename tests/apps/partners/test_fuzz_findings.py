@@ -158,3 +158,16 @@ def test_counting_a_segment_from_a_body_that_is_not_utf8_is_a_400(staff_client):
     )
     assert response.status_code == 400
     assert response.json() == {"errors": ["The rules are not valid JSON."]}
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_adding_a_voucher_with_a_referer_that_is_no_url_goes_to_the_basket(
+    client, settings, limited
+):
+    # Oscar's redirect_to_referrer passes a relative Referer such as "0" to
+    # redirect(), which tries to reverse a view named "0": NoReverseMatch, a 500.
+    if limited:
+        settings.OSCAR_LOYALTY_VOUCHER_RATE_LIMIT = (0, 60)
+    response = client.post(reverse("basket:vouchers-add"), {"code": "0"}, HTTP_REFERER="0")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("basket:summary")
