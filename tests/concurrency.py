@@ -40,3 +40,23 @@ def run_in_threads(
     for thread in threads:
         thread.join(timeout=120)
     return results, errors
+
+
+def postgres_races(what: str) -> list:
+    """The marks of a module of real-thread races: PostgreSQL only, real commits.
+
+    ``serialized_rollback``: an earlier transactional test flushed the tables;
+    restore what the migrations wrote first.
+    """
+    import pytest
+    from django.db import connection
+
+    return [
+        pytest.mark.postgres,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.skipif(
+            connection.vendor != "postgresql",
+            reason="SQLite locks the whole database file, so it cannot show row-lock races; "
+            f"run with DATABASE_URL=postgres://... to test {what}.",
+        ),
+    ]

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from oscar.test.factories import UserFactory
@@ -20,20 +19,12 @@ from oscar_loyalty.apps.consent.models import (
 from oscar_loyalty.apps.consent.tokens import make_unsubscribe_token
 from oscar_loyalty.apps.privacy.erasure import erase_user
 from oscar_loyalty.apps.privacy.models import ErasureRequest
-from tests.concurrency import run_in_threads
+from tests.concurrency import postgres_races, run_in_threads
 from tests.factories import MemberFactory
 
 from .test_bounces import ses_bounce, ses_complaint, ses_post
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite locks the whole database file, so it cannot show row-lock races; "
-        "run with DATABASE_URL=postgres://... to test concurrent consent changes.",
-    ),
-]
+pytestmark = postgres_races("concurrent consent changes")
 
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/\S*preferences/confirm/\S+/)")
 

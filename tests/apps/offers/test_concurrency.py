@@ -1,29 +1,18 @@
 """Real threads against PostgreSQL: a draw runs once and a gift is issued once, however raced."""
 
-import pytest
-from django.db import connection
 from django.utils import timezone
 from oscar.test.factories import RangeFactory, UserFactory, create_product
 
 from oscar_loyalty.apps.offers import draws, gifts, services
 from oscar_loyalty.apps.offers.models import DrawWinner, MemberGift, PrizeDraw
 from oscar_loyalty.exceptions import OffersError
+from tests.concurrency import postgres_races
 from tests.concurrency import run_in_threads as shared_run_in_threads
 from tests.factories import MemberFactory, PlanFactory, PrizeDrawFactory
 
 THREADS = 8
 
-pytestmark = [
-    pytest.mark.postgres,
-    # serialized_rollback: an earlier transactional test flushed the data
-    # migrations (the points site offers); restore them first.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite locks the whole database file, so it cannot show row-lock races; "
-        "run with DATABASE_URL=postgres://... to test them.",
-    ),
-]
+pytestmark = postgres_races("them")
 
 
 def run_in_threads(target, count=THREADS):

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-
 from oscar_loyalty.apps.partners import services
 from oscar_loyalty.apps.partners.models import PartnerTransaction
 from oscar_loyalty.apps.points import verification
 from oscar_loyalty.apps.points.models import PointsAccount
 from oscar_loyalty.exceptions import LoyaltyError
 from tests.apps.partners.conftest import PartnerFactory
-from tests.concurrency import run_in_threads
+from tests.concurrency import postgres_races, run_in_threads
 from tests.factories import MemberFactory
 
 THREADS = 20
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite locks the whole database file, so it cannot show row-lock races; "
-        "run with DATABASE_URL=postgres://... to test concurrent partner requests.",
-    ),
-]
+pytestmark = postgres_races("concurrent partner requests")
 
 
 def test_parallel_earns_for_different_members_never_pass_the_partners_daily_cap():

@@ -2,30 +2,19 @@
 
 from decimal import Decimal as D
 
-import pytest
-from django.db import connection
 from oscar.test.factories import create_product
 
 from oscar_loyalty.apps.points import redemption, services, verification
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
 from oscar_loyalty.exceptions import PointsError
 from tests.apps.points.conftest import make_basket, place, reapply
+from tests.concurrency import postgres_races
 from tests.concurrency import run_in_threads as shared_run_in_threads
 from tests.factories import MemberFactory
 
 THREADS = 20
 
-pytestmark = [
-    pytest.mark.postgres,
-    # serialized_rollback: an earlier transactional test flushed the data
-    # migrations (the points site offers); restore them first.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite locks the whole database file, so it cannot show row-lock races; "
-        "run with DATABASE_URL=postgres://... to test concurrent redemptions.",
-    ),
-]
+pytestmark = postgres_races("concurrent redemptions")
 
 
 def run_in_threads(target, count):
