@@ -56,3 +56,10 @@ def place(user, prices=(D("100.00"),), products=None, basket=None):
 
 def credit(member, points, *, now=None, reason="Test credit"):
     return services.adjust_points(member, points, reason=reason, staff_user=None, now=now)
+
+
+def balance(member) -> int:
+    """The member's spendable balance, read from the database now."""
+    from oscar_loyalty.apps.points.models import PointsAccount
+
+    return PointsAccount.objects.get(member=member).balance

@@ -15,10 +15,10 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty.apps.points import redemption, verification
 from oscar_loyalty.apps.points.benefits import ensure_points_offer
-from oscar_loyalty.apps.points.models import PointsAccount, PointsRedemption
+from oscar_loyalty.apps.points.models import PointsRedemption
 from oscar_loyalty.apps.points.redemption import DISCOUNT_BENEFIT_PATH
 from oscar_loyalty.exceptions import RedemptionNotAllowed
-from tests.apps.points.conftest import credit, make_basket, place, reapply
+from tests.apps.points.conftest import balance, credit, make_basket, place, reapply
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,6 @@ ConditionalOffer = get_model("offer", "ConditionalOffer")
 OrderDiscount = get_model("order", "OrderDiscount")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
-
-
-def balance(member):
-    return PointsAccount.objects.get(member=member).balance
 
 
 def test_a_stale_copy_of_a_placed_basket_cannot_reopen_its_captured_redemption(

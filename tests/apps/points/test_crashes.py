@@ -20,7 +20,7 @@ from oscar.test.factories import create_product
 
 from oscar_loyalty.apps.points import catchup, redemption, verification
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry
-from tests.apps.points.conftest import credit, make_basket, place, reapply
+from tests.apps.points.conftest import balance, credit, make_basket, place, reapply
 from tests.crashes import commits, crash_after
 from tests.factories import MemberFactory
 
@@ -43,10 +43,6 @@ def books_balance():
     later = timezone.now() + timedelta(days=1)
     assert verification.verify_balances() == []
     assert verification.verify_redemptions(now=later) == []
-
-
-def balance(member):
-    return PointsAccount.objects.get(member=member).balance
 
 
 def checkout(member, product):

@@ -9,22 +9,18 @@ from oscar.test.factories import UserFactory
 from oscar_loyalty.apps.points import redemption
 from oscar_loyalty.apps.points.benefits import basket_member
 from oscar_loyalty.apps.points.earning import preview_points
-from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
+from oscar_loyalty.apps.points.models import PointsEntry, PointsRedemption
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
     InvalidPointsAmount,
     RedemptionNotAllowed,
 )
-from tests.apps.points.conftest import credit, make_basket, place, reapply
+from tests.apps.points.conftest import balance, credit, make_basket, place, reapply
 
 pytestmark = pytest.mark.django_db
 
 ConditionalOffer = get_model("offer", "ConditionalOffer")
 OrderDiscount = get_model("order", "OrderDiscount")
-
-
-def balance(member):
-    return PointsAccount.objects.get(member=member).balance
 
 
 def test_applied_points_become_an_oscar_discount_and_are_spent_with_the_order(
