@@ -19,13 +19,16 @@ from .models import OutboxMessage
 def sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
     """Split claimed rows by a fresh look at consent and suppressions (send-time gate)."""
     user_ids = [row.user_id for row in rows if row.user_id]
-    granted = set(
+    # {user id: hash of the address the consent is bound to ("" for records
+    # older than the binding)}: as ``consent.has_consent``, a consent follows
+    # its address, not the account, even if an address was written without save().
+    granted = dict(
         ConsentState.objects.filter(
             any_of("user_id", user_ids),
             purpose="marketing",
             channel="email",
             status=ConsentState.GRANTED,
-        ).values_list("user_id", flat=True)
+        ).values_list("user_id", "email_hash")
     )
     email_hash = email_hasher()
     current_hashes = {
@@ -35,7 +38,8 @@ def sendable(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], list[Outbo
     ok, skip = [], []
     for row in rows:
         hashed = current_hashes.get(row.pk)
-        if row.user_id in granted and hashed and hashed not in suppressed:
+        bound = granted.get(row.user_id)
+        if bound is not None and hashed and bound in ("", hashed) and hashed not in suppressed:
             ok.append(row)
         else:
             skip.append(row)

@@ -315,7 +315,9 @@ def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None
     if withdrawn:
         drop_recipients(message, withdrawn)
         OutboxMessage.objects.filter(
-            any_of("pk", [r.pk for r in withdrawn]), status=OutboxMessage.SENDING
+            any_of("pk", [r.pk for r in withdrawn]),
+            claim_token=token,  # never another worker's rows, whatever the lease did
+            status=OutboxMessage.SENDING,
         ).update(status=OutboxMessage.SKIPPED, error="consent withdrawn while the batch was built")
         skip += withdrawn
         if not ok:

@@ -215,3 +215,18 @@ def test_an_error_without_an_answer_is_resent_after_the_lease_and_left_to_staff_
     sending.process_campaign(queued.pk, now=later)
     assert queued.progress()["unknown"] == 2 and queued.progress()["sent"] == 2
     assert Campaign.objects.get().status == Campaign.DONE
+
+
+def test_an_address_written_without_save_does_not_carry_the_consent_to_the_send(
+    queued, mailoutbox
+):
+    """The send-time gate binds consent to its address, as ``has_consent`` does:
+    an address changed by ``QuerySet.update`` (no signal, no new opt-in) gets nothing."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(email="m2@example.com").update(email="taken@example.com")
+    sending.process_campaign(queued.pk)
+    assert deliveries(mailoutbox) == ["m0@example.com", "m1@example.com", "m3@example.com"]
+    skipped = OutboxMessage.objects.get(user__email="taken@example.com")
+    assert skipped.status == OutboxMessage.SKIPPED
+    assert Campaign.objects.get().status == Campaign.DONE
