@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from oscar_loyalty import csvfiles
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.apps.points import services
 from oscar_loyalty.apps.points.forms import AdjustPointsForm, PromotionForm
@@ -113,11 +113,6 @@ class PromotionToggleView(_ToggleView):
 MEMBER_ID_RE = re.compile(r"[0-9]{1,18}")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class LedgerExportView(generic.View):
     """The ledger as CSV (all members, or ``?member=<pk>``), streamed in id order."""
 
@@ -147,32 +142,22 @@ class LedgerExportView(generic.View):
             if not MEMBER_ID_RE.fullmatch(member):
                 return HttpResponseBadRequest(_("member must be a member id (digits 0-9)."))
             entries = entries.filter(account__member_id=int(member))
-        writer = csv.writer(_Echo())
 
         def rows():
-            yield writer.writerow(self.columns)
+            yield self.columns
             for e in entries.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        e.pk,
-                        e.created_at.isoformat(),
-                        e.account.member.number,
-                        e.kind,
-                        e.points,
-                        e.debt,
-                        _safe(e.reason),
-                        e.order.number if e.order_id else "",
-                        e.rate if e.rate is not None else "",
-                        e.staff_user.get_username() if e.staff_user_id else "",
-                        e.idempotency_key,
-                    ]
-                )
+                yield [
+                    e.pk,
+                    e.created_at.isoformat(),
+                    e.account.member.number,
+                    e.kind,
+                    e.points,
+                    e.debt,
+                    e.reason,
+                    e.order.number if e.order_id else "",
+                    e.rate if e.rate is not None else "",
+                    e.staff_user.get_username() if e.staff_user_id else "",
+                    e.idempotency_key,
+                ]
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="points-ledger.csv"'
-        return response
-
-
-def _safe(text: str) -> str:
-    # Spreadsheet formula injection: a reason typed by staff must stay text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        return csvfiles.streaming_response("points-ledger.csv", rows())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from oscar_loyalty import csvfiles
 from oscar_loyalty.apps.reports.charts import format_value, render_chart
 from oscar_loyalty.apps.reports.models import FigureRefresh
 from oscar_loyalty.apps.reports.registry import PRECOMPUTED, Period, all_reports, get_report
@@ -96,17 +96,12 @@ class ReportView(generic.TemplateView):
 
     def csv_response(self) -> HttpResponse:
         report, period = self.report, self.period
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"{report.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.write("\ufeff")  # Excel reads UTF-8 (Hebrew) only with the BOM
-        writer = csv.writer(response)
-        writer.writerow([column.key for column in report.columns])
-        for row in self.rows:
-            writer.writerow(
-                [_safe_cell(csv_value(row.get(c.key), c.kind)) for c in report.columns]
-            )
-        return response
+        rows = [[column.key for column in report.columns]] + [
+            [csv_value(row.get(c.key), c.kind) for c in report.columns] for row in self.rows
+        ]
+        # The BOM: Excel reads UTF-8 (Hebrew) only with it.
+        return csvfiles.response(name, rows, bom=True)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -143,22 +138,6 @@ def csv_value(value, kind: str) -> str:
     if kind == "percent":
         return "" if value is None else str(value)
     return format_value(value, kind)
-
-
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    risky = value[:1] in ("=", "+", "@", "\t", "\r")
-    if risky or (value[:1] == "-" and not _is_number(value)):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value.rstrip("%"))
-    except ValueError:
-        return False
-    return True
 
 
 def get_urls() -> list:

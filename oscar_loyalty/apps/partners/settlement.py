@@ -8,7 +8,6 @@ reversal counts in the period it happens in, against its source's value.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from oscar_loyalty import csvfiles
 from oscar_loyalty.money import CENT, ZERO
 
 from .models import Partner, PartnerTransaction
@@ -124,7 +124,7 @@ CSV_COLUMNS = [
 
 def write_csv(out, settlement: Settlement) -> None:
     """Every transaction of the period, then the totals (one ``total`` row each)."""
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     writer.writerow(CSV_COLUMNS)
     for txn in transactions_in(settlement.partner, settlement.start, settlement.end).iterator(
         chunk_size=2000
@@ -136,7 +136,7 @@ def write_csv(out, settlement: Settlement) -> None:
                 txn.kind,
                 txn.reverses.public_id if txn.reverses_id else "",
                 txn.member.number,
-                _safe(txn.reference),
+                txn.reference,
                 txn.points,
                 txn.amount,
                 txn.value,
@@ -144,7 +144,7 @@ def write_csv(out, settlement: Settlement) -> None:
         )
     writer.writerow([])
     for label, value in [
-        ("partner", _safe(settlement.partner.name)),
+        ("partner", settlement.partner.name),
         ("period", f"{settlement.start.isoformat()}..{settlement.end.isoformat()}"),
         ("points_issued", settlement.points_issued),
         ("points_issued_reversed", settlement.points_issued_reversed),
@@ -155,8 +155,3 @@ def write_csv(out, settlement: Settlement) -> None:
         ("net_partner_pays", settlement.net),
     ]:
         writer.writerow(["total", label, value])
-
-
-def _safe(text: str) -> str:
-    # Spreadsheet formula injection: a partner's reference must stay text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -83,6 +83,21 @@ def test_staff_download_the_settlement_as_csv(client, march):
     assert totals["net_partner_pays"] == "-2.00"
 
 
+def test_hostile_text_in_the_settlement_csv_is_written_as_text(client, partner, member):
+    partner.name = "\t=HYPERLINK(evil)"
+    partner.save()
+    card = {"card": member.number, "amount": "10.00", "reference": "@SUM(A1)"}
+    services.earn_points(partner, {**card, "idempotency_key": "hostile-1"}, now=at(2))
+    client.force_login(staff("view_partner"))
+    url = reverse("loyalty_dashboard:loyalty-partners-settlement", args=[partner.pk])
+    response = client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][5] == "'@SUM(A1)"
+    totals = {row[1]: row[2] for row in rows if row and row[0] == "total"}
+    assert totals["partner"] == "'\t=HYPERLINK(evil)"
+    assert totals["net_partner_pays"] == "0.60"
+
+
 def test_a_settlement_period_that_ends_before_it_starts_is_refused(client, partner):
     client.force_login(staff("view_partner"))
     url = reverse("loyalty_dashboard:loyalty-partners-settlement", args=[partner.pk])

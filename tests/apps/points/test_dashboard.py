@@ -84,3 +84,14 @@ def test_the_ledger_exports_as_csv(django_app, member, points_settings):
     assert rows[0][:5] == ["id", "date", "member", "kind", "points"]
     assert rows[1][2:5] == [member.number, "adjust", "40"]
     assert rows[1][6] == "'=HYPERLINK(evil)"
+
+
+# A reason is stripped when it is written, so a leading tab or CR never reaches the
+# ledger; the other formula starts do.
+@pytest.mark.parametrize("reason", ["+cmd|' /C calc'!A0", "@SUM(A1)", "-1+1"])
+def test_a_hostile_reason_in_the_ledger_csv_is_written_as_text(django_app, member, reason):
+    credit(member, 40, reason=reason)
+    user = staff("view_pointsentry")
+    response = django_app.get(reverse("loyalty_dashboard:loyalty-points-export"), user=user)
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[1][6] == "'" + reason

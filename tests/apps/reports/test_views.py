@@ -88,6 +88,15 @@ def test_the_csv_writes_rates_as_fractions(client, analyst, club):
     assert rows[2][3] == "0.0" and rows[3][3] == "1.0"
 
 
+@pytest.mark.parametrize("name", ["\r=1+1", "\t@SUM(A1)", "+972 cmd", "-1+1"])
+def test_a_hostile_tier_name_in_a_report_csv_is_written_as_text(client, analyst, club, name):
+    club["silver"].name = name
+    club["silver"].save()
+    response = client.get(url("tiers"), {**Q1, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "'" + name in [row[0] for row in rows[1:]]
+
+
 def test_a_reversed_range_is_refused_without_computing(client, analyst, club):
     response = client.get(url("members"), {"start": "2025-03-01", "end": "2025-01-01"})
     assert response.status_code == 200
