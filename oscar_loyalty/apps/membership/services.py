@@ -16,7 +16,6 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
 from oscar_loyalty.apps.consent import services as consent_services
@@ -27,6 +26,7 @@ from oscar_loyalty.exceptions import (
     NotAMember,
     PlanUnavailable,
 )
+from oscar_loyalty.order_events import counted_orders
 
 from .models import ZERO, Member, MembershipTerm, Plan, TierChange
 from .numbers import generate_number, has_foreign_digits, is_valid_number, normalise_number
@@ -286,14 +286,13 @@ def reconcile_recent_orders(*, days: int = 7, now: datetime | None = None) -> in
     Returns the number of terms created.
     """
     now = _now(now)
-    Order = get_model("order", "Order")
     missing = (
-        Order.objects.filter(
+        counted_orders()
+        .filter(
             date_placed__gte=now - timedelta(days=days),
             user__isnull=False,
             lines__product__loyalty_plan__isnull=False,
         )
-        .exclude(status__in=app_settings.CANCELLED_ORDER_STATUSES)
         .exclude(lines__in=MembershipTerm.objects.filter(line__isnull=False).values("line"))
         .distinct()
     )

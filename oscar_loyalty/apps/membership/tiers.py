@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
 from oscar_loyalty.dates import add_months
+from oscar_loyalty.order_events import order_counts
 
 from .models import ZERO, Member, Tier, TierChange
 
@@ -28,13 +29,14 @@ def qualifying_spend_queryset(*, now: datetime):
     """Order lines that count towards tiers: paid-for products, not membership fees.
 
     Line prices after discounts (so points spent as money do not count),
-    without shipping; orders in a cancelled status are left out.
+    without shipping; only orders that count (``counted_orders``: not
+    cancelled, not refunded in full).
     """
     Line = get_model("order", "Line")
     since = add_months(now, -app_settings.TIER_WINDOW_MONTHS)
     return (
         Line.objects.filter(order__date_placed__gt=since, order__date_placed__lte=now)
-        .exclude(order__status__in=app_settings.CANCELLED_ORDER_STATUSES)
+        .filter(order_counts("order__"))
         .exclude(product__loyalty_plan__isnull=False)
     )
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.club import context_for_basket
 
 Condition = get_model("offer", "Condition")
 
@@ -24,20 +24,6 @@ MEMBERS_ONLY = _("This offer is for club members only.")
 WRONG_TIER = _("This offer is for other club tiers.")
 NOT_YOURS = _("This voucher was given to another member.")
 NOT_IN_SEGMENT = _("This offer is for another group of club members.")
-
-
-def basket_member(basket) -> Member | None:
-    """The basket owner's membership, read once per basket object."""
-    if not basket.owner_id:
-        return None
-    context = context_for_basket(basket)
-    if context is not None:
-        return context.member
-    if not hasattr(basket, "_loyalty_offers_member"):
-        basket._loyalty_offers_member = (
-            Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
-        )
-    return basket._loyalty_offers_member
 
 
 def refusal_reason(condition, member: Member | None, voucher=None) -> str | None:

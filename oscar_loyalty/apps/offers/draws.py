@@ -25,13 +25,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.services import has_consent
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import DrawAlreadyRun, DrawNotReady
 from oscar_loyalty.mail import send_member_email
+from oscar_loyalty.order_events import counted_orders
 
 from .models import ZERO, DrawWinner, PrizeDraw
 
@@ -41,10 +40,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _spend_by_user(draw: PrizeDraw, user_ids: list[int]) -> dict[int, Decimal]:
-    Order = get_model("order", "Order")
-    orders = Order.objects.filter(user_id__in=user_ids).exclude(
-        status__in=app_settings.CANCELLED_ORDER_STATUSES
-    )
+    orders = counted_orders().filter(user_id__in=user_ids)
     if draw.spend_from:
         orders = orders.filter(date_placed__gte=draw.spend_from)
     if draw.spend_until:

@@ -28,8 +28,7 @@ from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
 
 from oscar_loyalty import orders
-from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.club import context_for_basket
+from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO, points_to_money
 
 from . import redemption as redemption_services
@@ -44,20 +43,6 @@ ConditionalOffer = get_model("offer", "ConditionalOffer")
 AbsoluteDiscountBenefit, apply_discount = get_classes(
     "offer.benefits", ["AbsoluteDiscountBenefit", "apply_discount"]
 )
-
-
-def basket_member(basket) -> Member | None:
-    """The basket owner's membership, read once per basket object."""
-    if not basket.owner_id:
-        return None
-    context = context_for_basket(basket)
-    if context is not None:
-        return context.member
-    if not hasattr(basket, "_loyalty_member"):
-        basket._loyalty_member = (
-            Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
-        )
-    return basket._loyalty_member
 
 
 class ClubMemberCondition(Condition):

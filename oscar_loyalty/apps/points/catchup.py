@@ -28,6 +28,7 @@ from oscar.core.loading import get_model
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import AlreadyReversed
+from oscar_loyalty.order_events import counted_orders
 
 from . import redemption, reversal
 from .models import PointsEarning, PointsRedemption, PointsReversal
@@ -58,11 +59,10 @@ def catch_up(*, days: int = 14, now: datetime | None = None) -> CatchUp:
 def _redo_lost_order_tasks(*, since: datetime, until: datetime) -> int:
     from oscar_loyalty.orders import process_placed_order
 
-    Order = get_model("order", "Order")
     lost = (
-        Order.objects.filter(date_placed__gte=since, date_placed__lt=until)
+        counted_orders()
+        .filter(date_placed__gte=since, date_placed__lt=until)
         .filter(Exists(Member.objects.filter(user_id=OuterRef("user_id"))))
-        .exclude(status__in=app_settings.CANCELLED_ORDER_STATUSES)
         # The earning is the task's last points step: without it, redo the task
         # (an order that earns nothing is redone each day of the window, harmlessly).
         .exclude(Exists(PointsEarning.objects.filter(order_id=OuterRef("pk"))))

@@ -24,6 +24,7 @@ from oscar_loyalty.exceptions import (
     TooManyAttempts,
     UnknownReferralCode,
 )
+from oscar_loyalty.order_events import counted_orders
 
 from . import fingerprints
 from .models import Referral, ReferralCode, ReferralVisit
@@ -183,13 +184,17 @@ def self_referral_reason(code: ReferralCode, user) -> str | None:
 
 
 def has_previous_orders(user, *, exclude_order=None) -> bool:
-    """Orders by this user or placed as a guest with the same normalised email."""
-    orders = Order.objects.filter(user=user)
+    """Counted orders by this user or placed as a guest with the same normalised email.
+
+    A cancelled order or one refunded in full was no purchase: its customer is
+    still new to the store (``counted_orders``).
+    """
+    orders = counted_orders().filter(user=user)
     if exclude_order is not None:
         orders = orders.exclude(pk=exclude_order.pk)
     if orders.exists():
         return True
-    guest = Order.objects.filter(user__isnull=True, guest_email__iexact=user.email)
+    guest = counted_orders().filter(user__isnull=True, guest_email__iexact=user.email)
     if exclude_order is not None:
         guest = guest.exclude(pk=exclude_order.pk)
     return bool(user.email) and guest.exists()

@@ -31,9 +31,9 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.apps.points.models import PointsEntry
+from oscar_loyalty.order_events import counted_orders
 
 from .models import DailyFigure, FigureRefresh, MemberFacts
 
@@ -46,10 +46,8 @@ def local_start(day: date) -> datetime:
 
 
 def member_orders():
-    """Orders that count in reports: placed by a member's account, not cancelled."""
-    return Order.objects.filter(user__loyalty_member__isnull=False).exclude(
-        status__in=app_settings.CANCELLED_ORDER_STATUSES
-    )
+    """Orders that count in reports: placed by a member's account, counted (``order_events``)."""
+    return counted_orders().filter(user__loyalty_member__isnull=False)
 
 
 def acquisition_channel():
@@ -219,9 +217,7 @@ def _refresh_facts(since: date | None) -> int:
     else:
         # A WHERE clause keeps the statement shape the same on every backend.
         members = members.filter(pk__gte=0)
-    orders = Order.objects.filter(user_id=OuterRef("user_id")).exclude(
-        status__in=app_settings.CANCELLED_ORDER_STATUSES
-    )
+    orders = counted_orders().filter(user_id=OuterRef("user_id"))
     in_order = orders.order_by("date_placed", "pk").values("date_placed")
     count = orders.order_by().values("user_id").annotate(c=Count("pk")).values("c")
     select = (

@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import InvalidSegmentRules
+from oscar_loyalty.order_events import counted_orders
 
 from .models import MemberStats, Segment
 from .rules import build_q, uses_aggregate, validate_rules
@@ -157,10 +157,8 @@ def refresh_member_stats(*, now: datetime | None = None) -> int:
     stats = qn(MemberStats._meta.db_table)
     members = qn(Member._meta.db_table)
     orders = qn(Order._meta.db_table)
-    cancelled = list(app_settings.CANCELLED_ORDER_STATUSES)
-    not_cancelled = (
-        f"AND o.{qn('status')} NOT IN ({', '.join(['%s'] * len(cancelled))})" if cancelled else ""
-    )
+    # The one definition of an order that counts, compiled to SQL (its values are parameters).
+    counted, counted_params = counted_orders().values("pk").query.sql_with_params()
     # Conditional sums for the precomputed windows (``WINDOW_DAYS``).
     windows = ",\n".join(
         f"SUM(CASE WHEN o.{qn('date_placed')} >= %s THEN 1 ELSE 0 END) AS orders_{days}d, "
@@ -195,11 +193,13 @@ def refresh_member_stats(*, now: datetime | None = None) -> int:
                    {windows}
             FROM {members} m
             JOIN {orders} o ON o.{qn("user_id")} = m.{qn("user_id")}
-            WHERE m.{qn("user_id")} IS NOT NULL {not_cancelled}
+            WHERE m.{qn("user_id")} IS NOT NULL AND o.{qn("id")} IN ({counted})
             GROUP BY m.{qn("id")}
         ) figures
     """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {stats}")  # noqa: S608 - a quoted table name
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), *since, *cancelled])
+        cursor.execute(
+            sql, [connection.ops.adapt_datetimefield_value(now), *since, *counted_params]
+        )
         return cursor.rowcount if cursor.rowcount >= 0 else MemberStats.objects.count()

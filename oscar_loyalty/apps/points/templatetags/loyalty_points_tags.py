@@ -9,7 +9,7 @@ policy and the request's club context (no query).
 from django import template
 
 from oscar_loyalty.apps.points import redemption, services
-from oscar_loyalty.apps.points.benefits import basket_member
+from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
@@ -24,8 +24,8 @@ def loyalty_points_basket(context):
     """Balance, its value and the apply form; nothing for guests and non-members."""
     request = context.get("request")
     basket = getattr(request, "basket", None)
-    # basket_member is cached by the offers' condition: no query for guests
-    # and non-members.
+    # basket_member is read once per basket (the offers' condition asked
+    # already): no query for guests and non-members.
     if basket is None or basket_member(basket) is None:
         return {"show": False}
     summary = services.summary_for_request(request)

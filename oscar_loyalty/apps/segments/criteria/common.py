@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
-from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import order_events
 
 PURCHASES = _("Purchases")
 PROFILE = _("Profile")
@@ -23,11 +22,8 @@ CLUB = _("Club")
 
 
 def counted_orders():
-    """Orders that count for segments: placed by a user, not in a cancelled status."""
-    Order = get_model("order", "Order")
-    return Order.objects.filter(user_id__isnull=False).exclude(
-        status__in=app_settings.CANCELLED_ORDER_STATUSES
-    )
+    """Orders that count for segments: placed by a user, counted (``order_events``)."""
+    return order_events.counted_orders().filter(user_id__isnull=False)
 
 
 def _date(value) -> date | None:

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty.order_events import order_counts
 
 from ..rules import Criterion, register
 from .common import (
@@ -250,7 +250,7 @@ def _bought(p: dict, now: datetime) -> Q:
         _in_period("order__date_placed", p, now),
         order__user_id=OuterRef("user_id"),
         product_id__in=bought,
-    ).exclude(order__status__in=app_settings.CANCELLED_ORDER_STATUSES)
+    ).filter(order_counts("order__"))
     return Q(Exists(lines))
 
 
