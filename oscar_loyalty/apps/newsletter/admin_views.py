@@ -37,7 +37,8 @@ class CampaignViewSet(ModelViewSet):
     menu_label = gettext_lazy("Newsletter campaigns")
     add_to_admin_menu = True
     menu_order = 251
-    form_fields = ["name", "newsletter", "segment", "tiers", "interests", "scheduled_at"]
+    # The audience is the segment alone (tiers and interests are segment conditions).
+    form_fields = ["name", "newsletter", "segment", "scheduled_at"]
     list_display = ["name", "newsletter", "status", "recipients", "created_at"]
 
     def get_urlpatterns(self):

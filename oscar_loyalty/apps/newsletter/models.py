@@ -91,7 +91,11 @@ class Newsletter(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model)
 
 
 class Campaign(models.Model):
-    """One newsletter to an audience: segment, tiers, interests ∩ consent − suppressions."""
+    """One newsletter to an audience: the segment ∩ consent − suppressions.
+
+    The segment is the only way to choose the audience (issue #19: tier and
+    interest lists became segments, migration 0004).
+    """
 
     DRAFT, SCHEDULED, QUEUED, DONE, CANCELLED = "draft", "scheduled", "queued", "done", "cancelled"
     STATUS_CHOICES = [
@@ -109,20 +113,6 @@ class Campaign(models.Model):
         related_name="campaigns",
         verbose_name=_("newsletter"),
     )
-    tiers = models.ManyToManyField(
-        "loyalty_membership.Tier",
-        blank=True,
-        related_name="+",
-        verbose_name=_("tiers"),
-        help_text=_("Empty: every tier (and members without one)."),
-    )
-    interests = models.ManyToManyField(
-        "catalogue.Category",
-        blank=True,
-        related_name="+",
-        verbose_name=_("interests"),
-        help_text=_("Empty: any interests. Otherwise members interested in at least one."),
-    )
     segment = models.ForeignKey(
         "loyalty_segments.Segment",
         null=True,
@@ -131,7 +121,7 @@ class Campaign(models.Model):
         related_name="+",
         verbose_name=_("segment"),
         help_text=_(
-            "Only members of this saved segment (combined with the tiers and interests above). "
+            "Only members of this saved segment; empty: every member. "
             "Consent to advertising by email is always required."
         ),
     )

@@ -71,7 +71,7 @@ def checkpoint(name: str) -> None:
 
 
 def audience(campaign: Campaign):
-    """Members in the campaign's segment, tiers and interests with granted email consent."""
+    """Members of the campaign's segment (everyone without one) with granted email consent."""
     from oscar_loyalty.apps.membership.models import Member
 
     members = Member.objects.filter(
@@ -80,18 +80,12 @@ def audience(campaign: Campaign):
         user__is_active=True,
         user_id__in=consent.granted_user_ids("marketing", "email"),
     ).exclude(user__email="")
-    tier_ids = list(campaign.tiers.values_list("pk", flat=True))
-    if tier_ids:
-        members = members.filter(tier_id__in=tier_ids)
-    interest_ids = list(campaign.interests.values_list("pk", flat=True))
-    if interest_ids:
-        members = members.filter(interests__in=interest_ids)
     if campaign.segment_id is not None:
         from oscar_loyalty.apps.segments.services import segment_q
 
         # The segment narrows the audience; it never widens it past consent.
         members = members.filter(segment_q(campaign.segment))
-    return members.distinct()
+    return members
 
 
 def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:

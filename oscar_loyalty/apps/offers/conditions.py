@@ -2,7 +2,7 @@
 
 A ``Condition`` row with ``proxy_class`` pointing here keeps Oscar's own
 ``type``, ``range`` and ``value``; this proxy first checks who owns the basket
-(a member with benefits, in one of the rule's tiers if it lists any, and the
+(a member with benefits, in the rule's segment if it names one, and the
 owner of a personal gift voucher), then hands over to Oscar's condition for
 that ``type``. It works the same for site offers and voucher offers, and
 needs no fork of Oscar's offer app.
@@ -21,7 +21,6 @@ from oscar_loyalty.apps.membership.models import Member
 Condition = get_model("offer", "Condition")
 
 MEMBERS_ONLY = _("This offer is for club members only.")
-WRONG_TIER = _("This offer is for other club tiers.")
 NOT_YOURS = _("This voucher was given to another member.")
 NOT_IN_SEGMENT = _("This offer is for another group of club members.")
 
@@ -36,16 +35,16 @@ def refusal_reason(condition, member: Member | None, voucher=None) -> str | None
 
     if member is None or not member.has_benefits():
         return str(MEMBERS_ONLY)
-    rule = MemberOfferRule.objects.filter(condition_id=condition.pk).first()
-    if rule is not None:
-        tier_ids = set(rule.tiers.values_list("pk", flat=True))
-        if tier_ids and member.tier_id not in tier_ids:
-            return str(WRONG_TIER)
-        if rule.segment_id is not None:
-            from oscar_loyalty.apps.segments.services import memberships
+    segment_id = (
+        MemberOfferRule.objects.filter(condition_id=condition.pk)
+        .values_list("segment_id", flat=True)
+        .first()
+    )
+    if segment_id is not None:
+        from oscar_loyalty.apps.segments.services import memberships
 
-            if rule.segment_id not in memberships(member, [rule.segment_id]):
-                return str(NOT_IN_SEGMENT)
+        if segment_id not in memberships(member, [segment_id]):
+            return str(NOT_IN_SEGMENT)
     if voucher is not None:
         owner_id = (
             MemberGift.objects.filter(voucher_id=voucher.pk)

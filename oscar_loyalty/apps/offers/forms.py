@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from oscar_loyalty.apps.membership.models import Tier
 from oscar_loyalty.apps.segments.models import Segment
 
 from .models import PrizeDraw
@@ -52,17 +51,14 @@ class MemberOfferForm(forms.Form):
     benefit_value = forms.DecimalField(
         label=_("Discount value"), min_value=0, max_digits=12, decimal_places=2
     )
-    tiers = forms.ModelMultipleChoiceField(
-        label=_("Only these tiers"),
-        queryset=Tier.objects.all(),
-        required=False,
-        help_text=_("Leave empty for every member."),
-    )
     segment = forms.ModelChoiceField(
         label=_("Only this segment"),
         queryset=Segment.objects.all(),
         required=False,
-        help_text=_("Leave empty for every member (of the tiers above)."),
+        help_text=_(
+            "Leave empty for every member. To limit the offer to tiers, save a segment "
+            "with the Tier condition."
+        ),
     )
     starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), required=False, widget=DateTimeInput())
@@ -91,7 +87,6 @@ class MemberOfferForm(forms.Form):
             "condition_value": condition.value,
             "benefit_type": benefit.type,
             "benefit_value": benefit.value,
-            "tiers": list(rule.tiers.all()) if rule else [],
             "segment": rule.segment_id if rule else None,
             "starts_at": offer.start_datetime,
             "ends_at": offer.end_datetime,
@@ -111,7 +106,6 @@ class MemberOfferForm(forms.Form):
             condition_value=data["condition_value"],
             benefit_type=data["benefit_type"],
             benefit_value=data["benefit_value"],
-            tiers=data["tiers"],
             segment=data["segment"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],

@@ -115,13 +115,10 @@ class TierDiscount(models.Model):
 
 
 class MemberOfferRule(models.Model):
-    """Which tiers (none listed: every member) and segment a members-only condition admits."""
+    """Which segment (none: every member with benefits) a members-only condition admits."""
 
     condition = models.OneToOneField(
         "offer.Condition", on_delete=models.CASCADE, related_name="loyalty_member_rule"
-    )
-    tiers = models.ManyToManyField(
-        "loyalty_membership.Tier", blank=True, related_name="+", verbose_name=_("tiers")
     )
     segment = models.ForeignKey(
         "loyalty_segments.Segment",

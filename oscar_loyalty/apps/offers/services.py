@@ -7,7 +7,6 @@ validates before writing, writes in one transaction and raises an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -93,7 +92,6 @@ class MemberOfferSpec:
     benefit_value: Decimal
     offer_type: str = "Site"
     description: str = ""
-    tiers: Iterable[Tier] = ()
     segment: object = None  # a ``loyalty_segments.Segment`` or None (every member)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -153,7 +151,6 @@ def save_member_offer(spec: MemberOfferSpec, *, offer=None):
         offer.start_datetime, offer.end_datetime = spec.starts_at, spec.ends_at
         offer.save()
         rule, _created = MemberOfferRule.objects.get_or_create(condition=condition)
-        rule.tiers.set(spec.tiers)
         if rule.segment_id != getattr(spec.segment, "pk", None):
             rule.segment = spec.segment
             rule.save(update_fields=["segment"])

@@ -12,6 +12,7 @@ from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppr
 from oscar_loyalty.apps.newsletter import sending
 from oscar_loyalty.apps.newsletter.models import Campaign, Newsletter, OutboxMessage
 from oscar_loyalty.apps.newsletter.sending import CampaignAlreadySent, EmptyAudience
+from oscar_loyalty.apps.segments.services import save_segment
 from tests.apps.newsletter.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_consenting_member_gets_a_personalised_newsletter_and_a_non_consenting
     assert state.last_record.evidence["message"].startswith(f"campaign:{campaign.pk}/outbox:")
 
 
-def test_the_audience_is_tiers_and_interests_with_consent_minus_suppressions(
+def test_the_audience_is_the_segment_with_consent_minus_suppressions(
     campaign, gold, shoes, send_now, mailoutbox
 ):
     make_member("in@example.com", tier=gold, interests=[shoes])
@@ -68,8 +69,17 @@ def test_the_audience_is_tiers_and_interests_with_consent_minus_suppressions(
     consent.record_consent(
         pending.user, purpose="marketing", channel="email", action="grant", source="join"
     )
-    campaign.tiers.set([gold])
-    campaign.interests.set([shoes])
+    campaign.segment = save_segment(
+        name="Gold shoe lovers",
+        rules={
+            "op": "and",
+            "rules": [
+                {"type": "tier", "params": {"tiers": [gold.pk]}},
+                {"type": "interests", "params": {"categories": [shoes.pk]}},
+            ],
+        },
+    )
+    campaign.save()
 
     assert send_now(campaign) == 1
     assert mailoutbox[0].to == ["in@example.com"]

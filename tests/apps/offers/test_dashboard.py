@@ -7,6 +7,7 @@ from oscar.test.factories import RangeFactory, UserFactory
 
 from oscar_loyalty.apps.offers import draws, services
 from oscar_loyalty.apps.offers.models import DrawWinner, PrizeDraw
+from oscar_loyalty.apps.segments.services import save_segment
 from tests.factories import MemberFactory, PrizeDrawFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +38,21 @@ def offer_form(product_range, **overrides):
     return {**data, **overrides}
 
 
-def test_staff_create_a_members_only_voucher_offer_restricted_to_a_tier(staff, product):
+def test_staff_create_a_members_only_voucher_offer_restricted_to_a_segment(staff, product):
     product_range = RangeFactory(products=[product])
     gold = TierFactory(name="Gold", code="gold")
+    gold_members = save_segment(
+        name="Gold",
+        rules={"op": "and", "rules": [{"type": "tier", "params": {"tiers": [gold.pk]}}]},
+    )
     response = staff.post(
         reverse("loyalty_dashboard:loyalty-offers-create"),
-        offer_form(product_range, tiers=[gold.pk]),
+        offer_form(product_range, segment=gold_members.pk),
     )
     assert response.status_code == 302
     offer = services.member_offers().get(name="Members 15% off")
     assert offer.vouchers.get().code == "CLUB15"
-    assert list(offer.condition.loyalty_member_rule.tiers.all()) == [gold]
+    assert offer.condition.loyalty_member_rule.segment == gold_members
     assert offer.benefit.value == D("15.00")
 
 

@@ -11,6 +11,7 @@ from oscar.test.factories import RangeFactory, UserFactory
 from oscar_loyalty.apps.offers import services
 from oscar_loyalty.apps.offers.conditions import MemberOnlyCondition
 from oscar_loyalty.apps.offers.services import MemberOfferSpec
+from oscar_loyalty.apps.segments.services import save_segment
 from oscar_loyalty.exceptions import InvalidPercentage, OffersError
 from tests.checkout import add_to_basket
 from tests.factories import MemberFactory, TierFactory
@@ -83,16 +84,20 @@ def test_an_expired_voucher_is_refused_and_the_basket_is_unchanged(
     assert basket.total_excl_tax == D("10.00") and not basket.vouchers.exists()
 
 
-def test_a_tier_restricted_voucher_is_refused_for_members_of_other_tiers(
+def test_a_voucher_for_a_tier_segment_is_refused_for_members_of_other_tiers(
     member_client, product, product_range, member
 ):
     gold = TierFactory(name="Gold", code="gold")
+    gold_members = save_segment(
+        name="Gold",
+        rules={"op": "and", "rules": [{"type": "tier", "params": {"tiers": [gold.pk]}}]},
+    )
     services.save_member_offer(
-        spec(product_range, offer_type="Voucher", voucher_code="GOLD", tiers=[gold])
+        spec(product_range, offer_type="Voucher", voucher_code="GOLD", segment=gold_members)
     )
     add_to_basket(member_client, product)
     basket, messages = add_voucher(member_client, "GOLD")
-    assert "This offer is for other club tiers." in messages
+    assert "This offer is for another group of club members." in messages
     assert basket.total_excl_tax == D("10.00")
     member.tier = gold
     member.save()
