@@ -1,8 +1,9 @@
 """Every signal receiver of the add-on either never raises or says why it may.
 
 The receivers are found, not listed: every ``on_*`` function of every
-``receivers`` module of an installed sub-app, and the order hand-off in
-``oscar_loyalty.orders``. Each is called with hostile arguments (objects
+``receivers`` module of an installed sub-app, and of the order-event boundary
+(``oscar_loyalty.order_events.receivers``, the only listener to Oscar's order
+signals). Each is called with hostile arguments (objects
 whose every attribute raises, strings where numbers belong) and must not
 raise into its sender.
 """
@@ -14,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 
-from oscar_loyalty import orders
+from oscar_loyalty.order_events import receivers as order_receivers
 
 
 class Hostile:
@@ -34,14 +35,16 @@ class Hostile:
 
 
 def discovered_receivers():
-    found = [("oscar_loyalty.orders", "on_order_placed", orders.on_order_placed)]
+    modules = [order_receivers]
     for config in apps.get_app_configs():
         if not config.name.startswith("oscar_loyalty.apps."):
             continue
         try:
-            module = importlib.import_module(f"{config.name}.receivers")
+            modules.append(importlib.import_module(f"{config.name}.receivers"))
         except ModuleNotFoundError:
             continue
+    found = []
+    for module in modules:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("on_") and function.__module__ == module.__name__:
                 found.append((module.__name__, name, function))
@@ -54,12 +57,43 @@ RECEIVERS = discovered_receivers()
 def test_receivers_are_found_in_every_app_that_has_them():
     modules = {module for module, _name, _function in RECEIVERS}
     assert {
+        "oscar_loyalty.order_events.receivers",
         "oscar_loyalty.apps.points.receivers",
         "oscar_loyalty.apps.membership.receivers",
         "oscar_loyalty.apps.referrals.receivers",
         "oscar_loyalty.apps.offers.receivers",
     } <= modules
     assert len(RECEIVERS) >= 15
+
+
+def test_oscars_order_signals_reach_the_add_on_only_through_the_boundary():
+    from django.db.models.signals import post_save
+    from oscar.apps.order.signals import (
+        order_line_status_changed,
+        order_placed,
+        order_status_changed,
+    )
+    from oscar.core.loading import get_model
+
+    def loyalty_receivers(signal, sender=None):
+        found = signal._live_receivers(sender)
+        found = found[0] if isinstance(found, tuple) else found  # sync, async
+        return {
+            f"{r.__module__}.{r.__name__}"
+            for r in found
+            if (getattr(r, "__module__", "") or "").startswith("oscar_loyalty")
+        }
+
+    boundary = "oscar_loyalty.order_events.receivers"
+    assert loyalty_receivers(order_placed) == {f"{boundary}.on_order_placed"}
+    assert loyalty_receivers(order_status_changed) == {f"{boundary}.on_order_status_changed"}
+    assert loyalty_receivers(order_line_status_changed) == {f"{boundary}.on_line_status_changed"}
+    assert loyalty_receivers(post_save, get_model("order", "PaymentEvent")) == {
+        f"{boundary}.on_payment_event_saved"
+    }
+    assert loyalty_receivers(post_save, get_model("order", "PaymentEventQuantity")) == {
+        f"{boundary}.on_payment_event_quantity_saved"
+    }
 
 
 @pytest.mark.parametrize(

@@ -7,5 +7,10 @@ class JourneyConfig(AppConfig):
     label = "loyalty_journey"
     verbose_name = _("Customer journey")
     default_auto_field = "django.db.models.BigAutoField"
-    # No receivers: the channel of a web order is recorded by the order task
-    # (oscar_loyalty.orders), not during the checkout request.
+
+    def ready(self) -> None:
+        # No receivers: the channel of a web order is recorded by the order task
+        # (oscar_loyalty.orders), a step of the club's order event.
+        from . import order_steps
+
+        order_steps.register()

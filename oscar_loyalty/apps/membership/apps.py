@@ -9,6 +9,7 @@ class MembershipConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers
+        from . import order_steps, receivers
 
         receivers.connect()
+        order_steps.register()

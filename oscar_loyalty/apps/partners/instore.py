@@ -2,10 +2,11 @@
 
 An in-store purchase becomes a real Oscar order for the member's user (one
 line without a product, totals = the receipt amount), with the channel
-"in_store", and earns points exactly as a web order does: the earning is
-recorded with the points engine's order earning (pending, maturing like
-any order) and the member's tier is recomputed. Oscar's ``order_placed`` is
-not sent (its analytics receiver needs a product on every line); the club's
+"in_store", and earns points exactly as a web order does: the club event
+``InStorePurchase`` is dispatched (``oscar_loyalty.order_events``), whose
+steps recompute the member's tier and record the points engine's order
+earning (pending, maturing like any order). Oscar's ``order_placed`` is not
+sent (its analytics receiver needs a product on every line); the club's
 ``instore_purchase_recorded`` signal is, for stores that want to react.
 
 Partner API purchases are not Oscar orders: they are the partner's sales.
@@ -27,12 +28,11 @@ from oscar.core.loading import get_model
 from oscar_loyalty import app_settings, signals
 from oscar_loyalty.apps.journey.models import OrderChannel
 from oscar_loyalty.apps.journey.services import record_order_channel
-from oscar_loyalty.apps.membership.models import Member, TierChange
-from oscar_loyalty.apps.membership.tiers import recompute_tier
-from oscar_loyalty.apps.points import earning
+from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.apps.points import services as points
 from oscar_loyalty.exceptions import InStorePurchaseError
 from oscar_loyalty.money import CENT
+from oscar_loyalty.order_events import INSTORE_SHIPPING_CODE, InStorePurchase, dispatch
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -94,10 +94,9 @@ def record_purchase(
         raise
     # After the order's transaction, as Oscar's OrderCreator sends order_placed.
     # That signal is not sent: Oscar's own receivers (analytics) expect every
-    # line to have a product. What it would do for the club is done here: the
-    # points engine's normal order earning, and the tier (in-store spend counts).
-    earning.record_earning_for_order(order)
-    recompute_tier(member, reason=TierChange.REASON_ORDER)
+    # line to have a product. The club's own event is: the apps' steps run for
+    # it (the tier, then the points engine's normal order earning).
+    dispatch(InStorePurchase(order=order, staff_user=staff_user))
     signals.instore_purchase_recorded.send(
         sender=Order, order=order, member=member, staff_user=staff_user
     )
@@ -124,7 +123,7 @@ def _create_order(member, number, amount, receipt, staff_user, request, now):
         shipping_incl_tax=Decimal("0.00"),
         shipping_excl_tax=Decimal("0.00"),
         shipping_method=_("In store"),
-        shipping_code="in-store",
+        shipping_code=INSTORE_SHIPPING_CODE,
         status=status,
         date_placed=now,
     )

@@ -9,6 +9,7 @@ class PointsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, receivers  # noqa: F401  (checks register themselves)
+        from . import checks, order_steps, receivers  # noqa: F401  (checks register themselves)
 
         receivers.connect()
+        order_steps.register()

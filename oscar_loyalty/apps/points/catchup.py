@@ -5,10 +5,13 @@ redemption's settlement, a reversal's ``PointsReversal.key``), so the daily
 job may simply run it again wherever its evidence is missing:
 
 * a placed order of a member with no earning (the task's last points step):
-  the whole order task (``oscar_loyalty.orders.process_placed_order``) runs again;
+  the whole order task (``oscar_loyalty.orders.process_placed_order``) runs
+  again, dispatching the order's club event (``OrderPlaced``, or
+  ``InStorePurchase`` for the till's) to every app's steps;
 * a captured redemption without its debit: settled (``settle_captured_redemptions``);
-* a cancelled order, a cancelled line or a refund event whose reversal key
-  has no ``PointsReversal``: reversed as its receiver would have.
+* a cancelled order, a cancelled line or a refund whose reversal key has no
+  ``PointsReversal``: its club event, told again from Oscar's rows by the
+  receivers' own translation (``order_events.replay``), is dispatched again.
 
 With it, a crash between any two commits of the checkout or of a reversal
 loses nothing: ``tests/apps/points/test_crashes.py`` crashes at every commit
@@ -25,12 +28,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.exceptions import AlreadyReversed
-from oscar_loyalty.order_events import counted_orders
+from oscar_loyalty.order_events import OrderRefunded, counted_orders, dispatch, replay
 
-from . import redemption, reversal
+from . import redemption
 from .models import PointsEarning, PointsRedemption, PointsReversal
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def catch_up(*, days: int = 14, now: datetime | None = None) -> CatchUp:
     since = now - timedelta(days=days)
     settled = redemption.settle_captured_redemptions(now=now)
     redone = _redo_lost_order_tasks(since=since, until=now - SETTLING_TIME)
-    reversed_ = _redo_missing_reversals(since=since, now=now)
+    reversed_ = _redo_missing_reversals(since=since)
     return CatchUp(orders_redone=redone, captures_settled=settled, reversals=reversed_)
 
 
@@ -77,61 +78,24 @@ def _redo_lost_order_tasks(*, since: datetime, until: datetime) -> int:
     return redone
 
 
-def _reverse(order, *, key: str, reason: str, lines: dict | None = None) -> int:
-    try:
-        if lines is None:
-            result = reversal.reverse_order(order, key=key, reason=reason)
-        else:
-            result = reversal.reverse_lines(order, lines, key=key, reason=reason)
-    except AlreadyReversed:
-        return 0
-    return 1 if result is not None else 0
+def _redo_missing_reversals(*, since: datetime) -> int:
+    """Dispatch again every reversal event of the window whose key has no ``PointsReversal``.
 
-
-def _redo_missing_reversals(*, since: datetime, now: datetime) -> int:
-    """Run every reversal of the window whose key has no ``PointsReversal``, in order."""
+    The events come from ``order_events.replay``, the receivers' own translation,
+    so every app's steps run again for them (each is idempotent), not only the points'.
+    A refund that is not in full has no reversal of its own (its lines do).
+    """
     Order = get_model("order", "Order")
-    Line = get_model("order", "Line")
-    PaymentEvent = get_model("order", "PaymentEvent")
     has_points = Exists(PointsEarning.objects.filter(order_id=OuterRef("pk"))) | Exists(
         PointsRedemption.objects.filter(order_id=OuterRef("pk"))
     )
-    # (key, order, reason, lines): what each receiver would have done, in the
-    # order the receivers run (cancellations, then refunds, then cancelled lines).
-    wanted: list[tuple[str, object, str, dict | None]] = []
-    cancelled = Order.objects.filter(
-        has_points, status__in=app_settings.CANCELLED_ORDER_STATUSES, date_placed__gte=since
-    )
-    for order in cancelled.order_by("pk").iterator():
-        reason = f"Order {order.status.lower()}"
-        wanted.append((f"order:{order.pk}:cancelled", order, reason, None))
-    refunds = (
-        PaymentEvent.objects.filter(
-            event_type__name__in=app_settings.REFUND_EVENT_TYPES,
-            date_created__gte=since,
-            order__in=Order.objects.filter(has_points),
-        )
-        .select_related("order")
-        .prefetch_related("line_quantities__line")
-        .order_by("pk")
-    )
-    for event in refunds.iterator(chunk_size=200):
-        if event.amount >= event.order.total_incl_tax:
-            reason = f"Refund {event.reference or ''}".strip()
-            wanted.append((f"refund:{event.pk}", event.order, reason, None))
-        for quantity in event.line_quantities.all():
-            key = f"refund:{event.pk}:line:{quantity.line_id}"
-            wanted.append((key, event.order, "Refund", {quantity.line: quantity.quantity}))
-    lines = Line.objects.filter(
-        status__in=app_settings.CANCELLED_ORDER_STATUSES,
-        order__in=Order.objects.filter(has_points, date_placed__gte=since),
-    ).select_related("order")
-    for line in lines.order_by("pk").iterator():
-        reason = f"Item {line.status.lower()}"
-        wanted.append((f"line:{line.pk}:cancelled", line.order, reason, {line: line.quantity}))
-
-    # One query per thousand keys, not one per candidate: most are long done.
-    keys = [key for key, *_rest in wanted]
+    told = [
+        event
+        for event in replay.reversals(Order.objects.filter(has_points), since=since)
+        if not (isinstance(event, OrderRefunded) and not event.in_full)
+    ]
+    # One query per thousand keys, not one per event: most are long done.
+    keys = [event.key for event in told]
     done: set[str] = set()
     for start in range(0, len(keys), 1000):
         done.update(
@@ -139,8 +103,7 @@ def _redo_missing_reversals(*, since: datetime, now: datetime) -> int:
                 "key", flat=True
             )
         )
-    return sum(
-        _reverse(order, key=key, reason=reason, lines=lines)
-        for key, order, reason, lines in wanted
-        if key not in done
-    )
+    missing = [event for event in told if event.key not in done]
+    for event in missing:
+        dispatch(event)
+    return len(missing)

@@ -1,8 +1,9 @@
 """Thin adapters from Oscar's signals to referral services.
 
-They run after a customer registered or paid, or while staff change an order,
-so they never raise: they log (a registration only gets a message). Every
-service they call is idempotent, so a replayed signal changes nothing.
+They run after a customer registered or paid, so they never raise: they log
+(a registration only gets a message). Every service they call is idempotent,
+so a replayed signal changes nothing. The order's events (placed, cancelled,
+refunded, matured) reach the app through ``order_steps``.
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from oscar.apps.checkout.signals import post_checkout
 from oscar.apps.customer.signals import user_registered
-from oscar.apps.order.signals import order_status_changed
-from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings, orders
 from oscar_loyalty.club import context_for_request
 from oscar_loyalty.exceptions import ReferralError
 from oscar_loyalty.receiving import never_raises
@@ -65,14 +62,6 @@ def on_user_registered(sender, request, user, **kwargs) -> None:
 
 
 @never_raises
-def on_order_placed(sender, order, user=None, **kwargs) -> None:
-    try:
-        rewards.qualify_first_order(order)
-    except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.
-        logger.exception("Referral update failed for order %s", order.number)
-
-
-@never_raises
 def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
     """A signed-in customer who followed a share link is linked with their first order."""
     if user is None or not user.is_authenticated:
@@ -94,41 +83,8 @@ def on_post_checkout(sender, order, user, request, response, **kwargs) -> None:
     services.forget_code(request)
 
 
-@never_raises
-def on_order_status_changed(sender, order, old_status, new_status, **kwargs) -> None:
-    try:
-        if new_status in app_settings.CANCELLED_ORDER_STATUSES:
-            rewards.reverse_order(order, reason=f"Order {new_status.lower()}")
-        elif new_status in app_settings.POINTS_MATURE_STATUSES:
-            rewards.mature_order(order)
-    except Exception:  # noqa: BLE001 - staff changed a status; log, never block it.
-        logger.exception("Referral update failed for order %s", order.number)
-
-
-@never_raises
-def on_payment_event_saved(sender, instance, created, **kwargs) -> None:
-    """A refund of the whole first order takes the rewards back."""
-    if not created or instance.event_type.name not in app_settings.REFUND_EVENT_TYPES:
-        return
-    order = instance.order
-    if instance.amount < order.total_incl_tax:
-        return
-    try:
-        rewards.reverse_order(order, reason="Refunded")
-    except Exception:  # noqa: BLE001
-        logger.exception("Referral reversal failed for refund %s", instance.pk)
-
-
 def connect() -> None:
-    PaymentEvent = get_model("order", "PaymentEvent")
+    # The order's own events reach the app through ``order_steps``; these two
+    # need the request (the code kept from a share link).
     user_registered.connect(on_user_registered, dispatch_uid="loyalty_referrals.registered")
-    # on_order_placed runs in the task oscar_loyalty.orders.process_placed_order;
-    # the shared receiver enqueuing it is connected once whichever app connects first.
-    orders.connect()
     post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_referrals.post_checkout")
-    order_status_changed.connect(
-        on_order_status_changed, dispatch_uid="loyalty_referrals.order_status_changed"
-    )
-    post_save.connect(
-        on_payment_event_saved, sender=PaymentEvent, dispatch_uid="loyalty_referrals.payment_event"
-    )

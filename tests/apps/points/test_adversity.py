@@ -133,11 +133,11 @@ def test_a_refund_event_with_a_string_amount_never_raises_into_oscar(member, poi
     order = place(member.user, prices=[D("10.00")])
     refund = PaymentEventType.objects.create(name="Refunded")
     event = PaymentEvent(order=order, event_type=refund, amount="ten")
-    from oscar_loyalty.apps.points import receivers
+    from oscar_loyalty.order_events import receivers
 
     receivers.on_payment_event_saved(sender=PaymentEvent, instance=event, created=True)
     receivers.on_payment_event_saved(sender=PaymentEvent, instance=object(), created=True)
-    receivers.on_payment_event_line_saved(sender=None, instance=object(), created=True)
+    receivers.on_payment_event_quantity_saved(sender=None, instance=object(), created=True)
     receivers.on_order_status_changed(
         sender=None, order=object(), old_status="x", new_status="Cancelled"
     )

@@ -8,8 +8,8 @@ policy and the request's club context (no query).
 
 from django import template
 
-from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.apps.membership.baskets import basket_member
+from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
