@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_class
 
-from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.apps.membership.baskets import basket_member
+from oscar_loyalty.apps.points import redemption, services
 from oscar_loyalty.club import load_context
 from tests.apps.points.conftest import credit, make_basket
 

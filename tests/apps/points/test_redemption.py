@@ -6,8 +6,8 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test.factories import UserFactory
 
-from oscar_loyalty.apps.points import redemption
 from oscar_loyalty.apps.membership.baskets import basket_member
+from oscar_loyalty.apps.points import redemption
 from oscar_loyalty.apps.points.earning import preview_points
 from oscar_loyalty.apps.points.models import PointsEntry, PointsRedemption
 from oscar_loyalty.exceptions import (
