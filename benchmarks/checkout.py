@@ -1,59 +1,111 @@
-"""Checkout overhead: Oscar's real checkout views, stock Oscar against the add-on, in alternation.
+"""Checkout overhead: every page of Oscar's real checkout, a stock Oscar store against the add-on.
 
-    python -m benchmarks.checkout            # full run (SQLite, or DATABASE_URL)
-    python -m benchmarks.checkout --smoke    # CI: few iterations, query targets enforced
+    python -m benchmarks.checkout              # full run: 3 rounds (SQLite, or DATABASE_URL)
+    python -m benchmarks.checkout --smoke      # CI: 1 round, query budgets enforced
+    python -m benchmarks.checkout --rounds 5 --iterations 3 --dump-sql var/checkout-sql
 
-One process, one database, the same customer and products for both
-configurations; each iteration runs the whole checkout once as "stock" and
-once as "add-on" (which goes first alternates). What "stock" switches off is
-in ``stock_oscar()`` and docs/performance.md.
+Two configurations, each in processes of its own on a database of its own:
+
+* **stock**: ``benchmarks/settings_stock.py``, a stock Oscar 4.2 store; the
+  add-on is not installed at all (not its apps, its class loader, its
+  templates, its URLs, its dependencies);
+* **add-on**: ``benchmarks/settings.py``, the same store with the add-on as
+  the sandbox ships it (member prices, a tier, points).
+
+This parent process runs the rounds: each round starts one child process per
+configuration (which one goes first alternates), and each child migrates its
+database, creates the same catalogue and customers (plus, with the add-on,
+their memberships, member prices and points), warms up with one checkout per
+shopper and then walks the whole checkout ``--iterations`` times for each
+basket size and shopper, with Django's test client through Oscar's own views:
+every add to basket (one request per line), the basket page, a product list,
+the checkout index, the shipping address form and its submission, shipping
+method, payment method, preview, place order and the thank-you page. Each
+child writes its query counts and times as JSON; the parent compares them
+and enforces the budgets (docs/performance.md).
+
+Shoppers: a member who spends 100 points on the basket page ("spender"), a
+member who only earns ("earner"), and a guest (Oscar's anonymous checkout).
+In the stock store the two members are plain customers.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 from decimal import Decimal as D
+from pathlib import Path
 
 from benchmarks._common import (
+    ROOT,
     Targets,
     count_queries,
-    median,
     parser,
     print_table,
     setup_django,
     timed,
     write_results,
 )
-from benchmarks._stock import stock_oscar
 
+CONFIGS = {"stock": "benchmarks.settings_stock", "addon": "benchmarks.settings"}
 SIZES = (1, 5, 20)
-LIST_SIZES = (5, 20)
-# The issue's target: extra queries of the place-order request, any basket size.
-PLACE_ORDER_EXTRA = 6
-# What it costs today (docs/performance.md): CI fails if it grows.
-PLACE_ORDER_BUDGET = 5
+KINDS = ("spender", "earner", "guest")
 # The product list measured with each basket size.
 LIST_FOR = {1: 5, 5: 5, 20: 20}
 PREFIX = "Bench checkout"
+# Budgets (issue #18): extra queries per page against stock, and for placing the order.
+PAGE_BUDGET = 1
+PLACE_ORDER_BUDGET = 5
+TIME_RATIO_BUDGET = 1.10
+# The pages, in the order a shopper meets them. "apply points" exists only with
+# the add-on; "guest email" only for the guest.
+PAGES = (
+    "add to basket",
+    "apply points",
+    "basket",
+    "product list",
+    "checkout index",
+    "guest email",
+    "shipping address",
+    "shipping address (submit)",
+    "shipping method",
+    "payment method",
+    "preview",
+    "place order",
+    "thank you",
+)
 
 
-@contextmanager
-def addon():
-    yield
+# The child: one configuration, one process ------------------------------------
 
 
-# Data ------------------------------------------------------------------------
+def _ensure_database() -> None:
+    """Create the configuration's PostgreSQL database the first time (SQLite makes its file)."""
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        if connection.vendor != "postgresql":
+            raise
+        name = connection.settings_dict["NAME"]
+        # Django's own way to reach the server without the missing database.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
 
 
-def build_shop(n_products: int):
+def build_shop(n_products: int, *, addon: bool) -> dict:
+    """The same catalogue and customers in either store; with the add-on, the club's rows too."""
     from django.utils.crypto import get_random_string
     from django.utils.text import slugify
     from oscar.core.loading import get_model
     from oscar.test.factories import RangeFactory, UserFactory, create_product
 
-    from oscar_loyalty.apps.membership.models import Member, Plan, Tier
-    from oscar_loyalty.apps.offers.models import MemberPrice
-    from oscar_loyalty.apps.points import services
     from tests.checkout import ensure_country
 
     Product = get_model("catalogue", "Product")
@@ -65,17 +117,30 @@ def build_shop(n_products: int):
         )
     for product in products:
         product.stockrecords.update(num_in_stock=10**6, num_allocated=0)
-        MemberPrice.objects.get_or_create(
-            stockrecord=product.stockrecords.get(), defaults={"price": D("9.00")}
-        )
     ranges = {}
-    for size in LIST_SIZES:
+    for size in set(LIST_FOR.values()):
         name = f"{PREFIX} {size} {get_random_string(6)}"
         ranges[size] = RangeFactory(
-            name=name,
-            slug=slugify(name),
-            is_public=True,
-            products=products[:size],
+            name=name, slug=slugify(name), is_public=True, products=products[:size]
+        )
+    suffix = get_random_string(8).lower()
+    users = {
+        kind: UserFactory(email=f"{kind}-{suffix}@example.com", username=f"{kind}-{suffix}")
+        for kind in ("spender", "earner")
+    }
+    if addon:
+        _build_club(products, users, suffix)
+    return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
+
+
+def _build_club(products, users, suffix: str) -> None:
+    from oscar_loyalty.apps.membership.models import Member, Plan, Tier
+    from oscar_loyalty.apps.offers.models import MemberPrice
+    from oscar_loyalty.apps.points import services
+
+    for product in products:
+        MemberPrice.objects.get_or_create(
+            stockrecord=product.stockrecords.get(), defaults={"price": D("9.00")}
         )
     tier, _ = Tier.objects.get_or_create(
         code="bench-gold",
@@ -84,232 +149,407 @@ def build_shop(n_products: int):
     plan, _ = Plan.objects.get_or_create(
         slug="bench-club", defaults={"name": "Bench club", "price": D("0.00")}
     )
-    suffix = get_random_string(8).lower()
-    user = UserFactory(email=f"bench-{suffix}@example.com", username=f"bench-{suffix}")
-    member = Member.objects.create(
-        user=user, plan=plan, tier=tier, number=f"B{suffix}"[:10].upper()
-    )
-    services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
-    return products, ranges, user
+    for kind, user in users.items():
+        member = Member.objects.create(
+            user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
+        )
+        services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
 
 
-# One checkout ----------------------------------------------------------------
+class Walk:
+    """One shopper's checkout: every request timed and its queries counted."""
+
+    def __init__(self, client, *, keep_sql: bool):
+        self.client = client
+        self.keep_sql = keep_sql
+        self.pages: dict[str, dict] = {}
+        self.adds: list[dict] = []
+
+    def hit(self, page: str, method: str, url: str, data=None, *, expect=(200,)):
+        with count_queries() as q, timed() as t:
+            response = getattr(self.client, method)(url, data or {})
+        assert response.status_code in expect, (
+            page,
+            response.status_code,
+            response.content[:1500],
+        )
+        # Read now: the next request's start clears the connection's query log.
+        sample = {"q": q.count, "s": t.seconds, "status": response.status_code}
+        if self.keep_sql:
+            sample["sql"] = [query["sql"] for query in q.captured_queries]
+        if page == "add to basket":
+            self.adds.append(sample)
+        else:
+            self.pages[page] = sample
+        return response
 
 
-def run_checkout(client, products, product_range, *, spend_points: bool) -> dict:
+def run_checkout(client, shop, size: int, kind: str, *, addon: bool, keep_sql: bool) -> dict:
     from django.urls import reverse
     from oscar.core.loading import get_model
 
-    from tests.checkout import ADDRESS, add_to_basket
+    from tests.checkout import ADDRESS
 
     Order = get_model("order", "Order")
-    for product in products:
-        add_to_basket(client, product)
-    if spend_points:
-        response = client.post(reverse("loyalty:points-apply"), {"points": "100"})
-        assert response.status_code == 302
-    with count_queries() as basket_q, timed() as basket_t:
-        response = client.get(reverse("basket:summary"))
-    assert response.status_code == 200
-    if spend_points:
+    walk = Walk(client, keep_sql=keep_sql)
+    for product in shop["products"][:size]:
+        url = reverse("basket:add", kwargs={"pk": product.pk})
+        walk.hit("add to basket", "post", url, {"quantity": 1}, expect=(302,))
+    if kind == "spender" and addon:
+        walk.hit(
+            "apply points",
+            "post",
+            reverse("loyalty:points-apply"),
+            {"points": "100"},
+            expect=(302,),
+        )
+    response = walk.hit("basket", "get", reverse("basket:summary"))
+    if kind == "spender" and addon:
         assert b"100 points" in response.content, "the points were not applied"
-    with count_queries() as list_q, timed() as list_t:
-        response = client.get(reverse("catalogue:range", kwargs={"slug": product_range.slug}))
-    list_sql = [q["sql"] for q in list_q.captured_queries]
-    assert response.status_code == 200
-    response = client.get(reverse("checkout:index"), follow=True)
-    assert response.status_code == 200
-    response = client.post(reverse("checkout:shipping-address"), ADDRESS)
-    assert response.status_code == 302
-    assert client.get(reverse("checkout:shipping-method"), follow=True).status_code == 200
-    assert client.get(reverse("checkout:payment-method"), follow=True).status_code == 200
-    assert client.get(reverse("checkout:preview")).status_code == 200
+    product_range = shop["ranges"][LIST_FOR[size]]
+    walk.hit(
+        "product list", "get", reverse("catalogue:range", kwargs={"slug": product_range.slug})
+    )
+    if kind == "guest":
+        walk.hit("checkout index", "get", reverse("checkout:index"))
+        email = f"guest-{shop['suffix']}@example.com"
+        walk.hit(
+            "guest email",
+            "post",
+            reverse("checkout:index"),
+            {"username": email, "options": "anonymous"},
+            expect=(302,),
+        )
+    else:
+        walk.hit("checkout index", "get", reverse("checkout:index"), expect=(302,))
+    walk.hit("shipping address", "get", reverse("checkout:shipping-address"))
+    walk.hit(
+        "shipping address (submit)",
+        "post",
+        reverse("checkout:shipping-address"),
+        ADDRESS,
+        expect=(302,),
+    )
+    walk.hit("shipping method", "get", reverse("checkout:shipping-method"), expect=(200, 302))
+    walk.hit("payment method", "get", reverse("checkout:payment-method"), expect=(200, 302))
+    walk.hit("preview", "get", reverse("checkout:preview"))
     last = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    with count_queries() as place_q, timed() as place_t:
-        response = client.post(reverse("checkout:preview"), {"action": "place_order"})
-    # Read now: the next request's start clears the connection's query log.
-    place_sql = [q["sql"] for q in place_q.captured_queries]
-    assert response.status_code == 302, response.content[:2000]
-    order = Order.objects.get(pk__gt=last, user=client.session_user)
-    assert order.lines.count() == len(products)
-    client.get(reverse("checkout:thank-you"))
-    return {
-        "place_s": place_t.seconds,
-        "place_q": place_q.count,
-        "basket_s": basket_t.seconds,
-        "basket_q": basket_q.count,
-        "list_s": list_t.seconds,
-        "list_q": list_q.count,
-        "order": order,
-        "place_sql": place_sql,
-        "list_sql": list_sql,
-    }
+    response = walk.hit(
+        "place order",
+        "post",
+        reverse("checkout:preview"),
+        {"action": "place_order"},
+        expect=(302,),
+    )
+    assert response["Location"].endswith(reverse("checkout:thank-you")), response["Location"]
+    walk.hit("thank you", "get", reverse("checkout:thank-you"))
+    order = Order.objects.get(pk__gt=last)
+    assert order.lines.count() == size
+    if kind != "guest":
+        assert order.user_id == shop["users"][kind].pk
+    return {"pages": walk.pages, "adds": walk.adds, "order": order}
 
 
-def run_deferred_work(order) -> dict:
-    """Run the task the checkout enqueued, as the worker would (not part of the request)."""
+def run_queued_tasks() -> int:
+    """Run what the checkout enqueued, as the worker would (not part of any request)."""
+    from django.utils.module_loading import import_string
     from django_tasks_db.models import DBTaskResult
 
-    from oscar_loyalty.orders import process_placed_order
-
-    queued = DBTaskResult.objects.filter(
-        task_path__endswith="process_placed_order", args_kwargs__args=[order.pk]
-    )
-    assert queued.count() == 1, "the checkout did not enqueue the club's work"
-    with count_queries() as q, timed() as t:
-        process_placed_order.call(order.pk)
-    queued.delete()
-    return {"task_s": t.seconds, "task_q": q.count}
+    ran = 0
+    for row in list(DBTaskResult.objects.order_by("pk")):
+        import_string(row.task_path).call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+        ran += 1
+    return ran
 
 
-def check_addon_effects(order, user) -> None:
-    """The add-on really ran: member prices charged, points spent and earned."""
+def check_effects(order, kind: str, *, addon: bool) -> None:
+    """The add-on ran (member prices, points spent and earned); stock charged list prices."""
+    line = order.lines.first()
+    if not addon:
+        assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
+        return
+    assert run_queued_tasks() >= (0 if kind == "guest" else 1), "the checkout enqueued nothing"
+    if kind == "guest":
+        assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
+        return
     from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
 
-    line = order.lines.first()
     assert line.unit_price_excl_tax == D("9.00"), line.unit_price_excl_tax
-    spent = PointsRedemption.objects.get(order=order)
-    assert spent.captured_points == 100
-    assert spent.captured_entry.points == -100, "the task did not write the points' debit"
-    assert PointsEarning.objects.filter(order=order).exists()
+    if kind == "spender":
+        spent = PointsRedemption.objects.get(order=order)
+        assert spent.captured_points == 100
+        assert spent.captured_entry.points == -100, "the task did not write the points' debit"
+    assert PointsEarning.objects.filter(order=order).exists(), "no points earned"
 
 
-def check_stock_effects(order) -> None:
-    from oscar_loyalty.apps.points.models import PointsEarning
+def _client(shop, kind: str):
+    from django.test import Client
 
-    assert order.lines.first().unit_price_excl_tax == D("10.00")
-    assert not PointsEarning.objects.filter(order=order).exists()
+    client = Client()
+    if kind != "guest":
+        client.force_login(shop["users"][kind])
+    return client
 
 
-def _dump_sql(directory: str, name: str, size: int, sql: list[str]) -> None:
-    from pathlib import Path
+def run_child(args) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = CONFIGS[args.child]
+    setup_django(migrate=False)
+    _ensure_database()
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
 
-    path = Path(directory)
+    call_command("migrate", verbosity=0, interactive=False)
+    addon = apps.is_installed("oscar_loyalty")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = args.kinds.split(",")
+    shop = build_shop(max(sizes), addon=addon)
+    # Warm up: templates compiled, process caches filled, first-use rows created.
+    for kind in kinds:
+        result = run_checkout(_client(shop, kind), shop, 1, kind, addon=addon, keep_sql=False)
+        check_effects(result["order"], kind, addon=addon)
+    samples: dict[str, list] = {}
+    for i in range(args.iterations):
+        keep_sql = bool(args.dump_sql) and i == args.iterations - 1
+        for size in sizes:
+            for kind in kinds:
+                result = run_checkout(
+                    _client(shop, kind), shop, size, kind, addon=addon, keep_sql=keep_sql
+                )
+                check_effects(result.pop("order"), kind, addon=addon)
+                if keep_sql:
+                    _dump_sql(args.dump_sql, args.child, kind, size, result)
+                for sample in [*result["pages"].values(), *result["adds"]]:
+                    sample.pop("sql", None)
+                samples.setdefault(f"{kind}/{size}", []).append(result)
+    Path(args.out).write_text(
+        json.dumps({"config": args.child, "database": connection.vendor, "samples": samples})
+    )
+
+
+def _dump_sql(directory: str, config: str, kind: str, size: int, result: dict) -> None:
+    path = Path(directory) / config / f"{kind}-{size}"
     path.mkdir(parents=True, exist_ok=True)
-    (path / f"{name}-{size}.sql").write_text("\n".join(sql) + "\n")
+    for index, sample in enumerate(result["adds"], start=1):
+        (path / f"add-{index:02}.sql").write_text("\n".join(sample["sql"]) + "\n")
+    for number, page in enumerate(PAGES):
+        if page in result["pages"]:
+            name = f"{number:02}-{page.replace(' ', '-').replace('(', '').replace(')', '')}.sql"
+            (path / name).write_text("\n".join(result["pages"][page]["sql"]) + "\n")
+
+
+# The parent: rounds of alternating processes, budgets ----------------------------------
+
+
+def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
+    """Each round: one child per configuration, which one goes first alternating."""
+    runs: dict[str, list[dict]] = {config: [] for config in CONFIGS}
+    database = ""
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            order = ("stock", "addon") if round_ % 2 == 0 else ("addon", "stock")
+            for config in order:
+                out = Path(tmp) / f"{config}-{round_}.json"
+                command = [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.checkout",
+                    "--child",
+                    config,
+                    "--out",
+                    str(out),
+                    "--iterations",
+                    str(args.iterations),
+                    "--sizes",
+                    args.sizes,
+                    "--kinds",
+                    args.kinds,
+                ]
+                if args.dump_sql and round_ == args.rounds - 1:
+                    command += ["--dump-sql", args.dump_sql]
+                subprocess.run(command, cwd=ROOT, check=True)
+                data = json.loads(out.read_text())
+                database = data["database"]
+                runs[config].append(data["samples"])
+                print(f"round {round_ + 1}/{args.rounds}: {config} done", flush=True)
+    return database, runs
+
+
+def _page_queries(runs: list[dict], key: str, page: str) -> list[int]:
+    return [s["pages"][page]["q"] for run in runs for s in run[key] if page in s["pages"]]
+
+
+def _add_queries(runs: list[dict], key: str) -> list[list[int]]:
+    return [[a["q"] for a in s["adds"]] for run in runs for s in run[key]]
+
+
+def _delta(stock: int, addon: int) -> str:
+    return f"{addon - stock:+d}"
+
+
+def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, Targets]:
+    targets = Targets(smoke=args.smoke)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = args.kinds.split(",")
+    figures: dict = {"queries": {}, "place_order_time": {}}
+    for kind in kinds:
+        rows = []
+        deltas: dict[str, dict[int, int]] = {}
+        for page in PAGES:
+            row = [page]
+            for size in sizes:
+                key = f"{kind}/{size}"
+                if page == "add to basket":
+                    stock_adds = _add_queries(runs["stock"], key)
+                    addon_adds = _add_queries(runs["addon"], key)
+                    # Position by position: the n-th add against the n-th add.
+                    extra = max(
+                        a - s
+                        for sa, aa in zip(stock_adds, addon_adds, strict=False)
+                        for s, a in zip(sa, aa, strict=True)
+                    )
+                    stock_q = f"{min(map(min, stock_adds))}–{max(map(max, stock_adds))}"
+                    addon_q = f"{min(map(min, addon_adds))}–{max(map(max, addon_adds))}"
+                    stock_n = None
+                else:
+                    stock_all = _page_queries(runs["stock"], key, page)
+                    addon_all = _page_queries(runs["addon"], key, page)
+                    if not addon_all:
+                        row.append("—")
+                        continue
+                    if not stock_all:  # a page of the add-on's own (apply points)
+                        row.append(f"— / {max(addon_all)}")
+                        figures["queries"].setdefault(kind, {}).setdefault(page, {})[size] = {
+                            "stock": None,
+                            "addon": max(addon_all),
+                        }
+                        continue
+                    stock_n, addon_n = min(stock_all), max(addon_all)
+                    extra = addon_n - stock_n
+                    stock_q, addon_q = str(stock_n), str(addon_n)
+                    if max(stock_all) != stock_n:
+                        stock_q += f" (up to {max(stock_all)})"
+                row.append(f"{stock_q} / {addon_q} ({extra:+d})")
+                deltas.setdefault(page, {})[size] = extra
+                figures["queries"].setdefault(kind, {}).setdefault(page, {})[size] = {
+                    "stock": stock_q,
+                    "addon": addon_q,
+                    "extra": extra,
+                }
+                budget = PLACE_ORDER_BUDGET if page == "place order" else PAGE_BUDGET
+                targets.check(
+                    f"{kind}, {size} lines, {page}: extra queries",
+                    extra,
+                    f"≤ {budget}",
+                    ok=extra <= budget,
+                )
+            rows.append(row)
+        for page, by_size in deltas.items():
+            values = [by_size[size] for size in sorted(by_size)]
+            targets.check(
+                f"{kind}, {page}: extra queries never grow with the lines",
+                values,
+                "non-increasing",
+                ok=all(later <= earlier for earlier, later in itertools.pairwise(values)),
+            )
+        print_table(
+            f"Queries per page, {kind} ({database}): stock / add-on (extra)",
+            ["Page", *(f"{size} lines" for size in sizes)],
+            rows,
+        )
+    time_rows = []
+    for kind in kinds:
+        for size in sizes:
+            key = f"{kind}/{size}"
+            per_round = {
+                config: [
+                    statistics.median(s["pages"]["place order"]["s"] for s in run[key])
+                    for run in runs[config]
+                ]
+                for config in CONFIGS
+            }
+            pooled = {
+                config: statistics.median(
+                    s["pages"]["place order"]["s"] for run in runs[config] for s in run[key]
+                )
+                for config in CONFIGS
+            }
+            ratio = pooled["addon"] / pooled["stock"]
+            round_ratios = [
+                a / s for s, a in zip(per_round["stock"], per_round["addon"], strict=True)
+            ]
+            figures["place_order_time"][key] = {
+                "stock_ms": pooled["stock"] * 1000,
+                "addon_ms": pooled["addon"] * 1000,
+                "ratio": ratio,
+                "round_ratios": round_ratios,
+            }
+            time_rows.append(
+                [
+                    kind,
+                    size,
+                    f"{pooled['stock'] * 1000:.1f}",
+                    f"{pooled['addon'] * 1000:.1f}",
+                    f"{ratio:.3f}",
+                    f"{min(round_ratios):.3f}–{max(round_ratios):.3f}",
+                ]
+            )
+            targets.check(
+                f"{kind}, {size} lines, place order: time ratio",
+                f"{ratio:.3f}",
+                f"≤ {TIME_RATIO_BUDGET:.2f}",
+                ok=ratio <= TIME_RATIO_BUDGET,
+                timing=True,
+                # The budget is PostgreSQL's (issue #18); SQLite's ratio is reported.
+                enforce=database == "postgresql",
+            )
+    print_table(
+        f"Place order time ({database}), median of {args.rounds} rounds × "
+        f"{args.iterations} checkouts per configuration; spread = per-round ratios (min–max)",
+        ["Shopper", "Lines", "Stock ms", "Add-on ms", "Ratio", "Spread"],
+        time_rows,
+    )
+    return figures, targets
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--iterations", type=int, default=15)
+    p.add_argument("--rounds", type=int, help="alternating rounds (default 3; smoke 1)")
     p.add_argument(
-        "--dump-sql",
-        metavar="DIR",
-        help="write each configuration's place-order and product-list SQL (last run) to DIR",
+        "--iterations",
+        type=int,
+        help="checkouts per size and shopper per process (5; smoke 1)",
     )
+    p.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    p.add_argument("--kinds", default=",".join(KINDS))
+    p.add_argument("--dump-sql", metavar="DIR", help="write each page's SQL to DIR")
+    p.add_argument("--child", choices=CONFIGS, help="internal: run one configuration")
+    p.add_argument("--out", help="internal: where the child writes its JSON")
     args = p.parse_args()
-    iterations = 2 if args.smoke else args.iterations
-    setup_django()
-    from django.test import Client
-
-    products, ranges, user = build_shop(max(SIZES))
-    # Warm both configurations once (template compilation, thumbnails, caches).
-    configs = {"stock": stock_oscar, "addon": addon}
-    samples: dict[tuple[str, int], list[dict]] = {}
-    for size in SIZES:
-        for config in configs:
-            samples[(config, size)] = []
-        for i in range(iterations + 1):
-            order = ("stock", "addon") if i % 2 == 0 else ("addon", "stock")
-            for config in order:
-                client = Client()
-                client.force_login(user)
-                client.session_user = user
-                list_range = ranges[LIST_FOR[size]]
-                with configs[config]():
-                    result = run_checkout(
-                        client, products[:size], list_range, spend_points=config == "addon"
-                    )
-                if config == "addon":
-                    order = result.pop("order")
-                    result.update(run_deferred_work(order))
-                    check_addon_effects(order, user)
-                else:
-                    check_stock_effects(result.pop("order"))
-                sql = {"place": result.pop("place_sql"), "list": result.pop("list_sql")}
-                if args.dump_sql and i == iterations:
-                    for page, queries in sql.items():
-                        _dump_sql(args.dump_sql, f"{page}-{config}", size, queries)
-                if i > 0:  # the first round warms up
-                    samples[(config, size)].append(result)
-        print(f"basket of {size}: done", flush=True)
-
-    rows, figures = [], []
-    targets = Targets(smoke=args.smoke)
-    extras = {"basket": set(), "list": set()}
-    for size in SIZES:
-        stock, ours = samples[("stock", size)], samples[("addon", size)]
-        fig = {"lines": size}
-        for key in ("place", "basket", "list"):
-            fig[f"{key}_stock_s"] = median([s[f"{key}_s"] for s in stock])
-            fig[f"{key}_addon_s"] = median([s[f"{key}_s"] for s in ours])
-            fig[f"{key}_stock_q"] = max(s[f"{key}_q"] for s in stock)
-            fig[f"{key}_addon_q"] = max(s[f"{key}_q"] for s in ours)
-        fig["place_ratio"] = fig["place_addon_s"] / fig["place_stock_s"]
-        figures.append(fig)
-        rows.append(
-            [
-                size,
-                f"{fig['place_stock_s'] * 1000:.1f}",
-                f"{fig['place_addon_s'] * 1000:.1f}",
-                f"{fig['place_ratio']:.3f}",
-                f"{fig['place_stock_q']} → {fig['place_addon_q']}",
-                f"{fig['basket_stock_q']} → {fig['basket_addon_q']}",
-                f"{fig['list_stock_q']} → {fig['list_addon_q']} ({LIST_FOR[size]} products)",
-            ]
-        )
-        extra_place = fig["place_addon_q"] - fig["place_stock_q"]
-        targets.check(
-            f"place order, {size} lines: time ratio",
-            f"{fig['place_ratio']:.3f}",
-            "≤ 1.10",
-            ok=fig["place_ratio"] <= 1.10,
-            timing=True,
-        )
-        targets.check(
-            f"place order, {size} lines: extra queries",
-            extra_place,
-            f"≤ {PLACE_ORDER_EXTRA}",
-            ok=extra_place <= PLACE_ORDER_EXTRA,
-        )
-        targets.check(
-            f"place order, {size} lines: extra queries (regression budget)",
-            extra_place,
-            f"≤ {PLACE_ORDER_BUDGET}",
-            ok=extra_place <= PLACE_ORDER_BUDGET,
-        )
-        for key in ("basket", "list"):
-            extra = fig[f"{key}_addon_q"] - fig[f"{key}_stock_q"]
-            extras[key].add(extra)
-            targets.check(f"{key} page, {size} lines: extra queries", extra, "≤ 2", ok=extra <= 2)
-    for key, values in extras.items():
-        targets.check(
-            f"{key} page: extra queries constant", sorted(values), "one value", ok=len(values) == 1
-        )
-    place_extras = {f["place_addon_q"] - f["place_stock_q"] for f in figures}
-    targets.check(
-        "place order: extra queries constant",
-        sorted(place_extras),
-        "one value",
-        ok=len(place_extras) == 1,
-    )
-    print_table(
-        f"Checkout, median of {iterations} alternating runs per configuration (ms; queries)",
-        [
-            "Lines",
-            "Place order stock",
-            "Place order add-on",
-            "Ratio",
-            "Place order queries",
-            "Basket page queries",
-            "Product list queries",
-        ],
-        rows,
-    )
+    if args.iterations is None:
+        args.iterations = 1 if args.smoke else 5
+    if args.child:
+        run_child(args)
+        return
+    if args.rounds is None:
+        args.rounds = 1 if args.smoke else 3
+    load_before = os.getloadavg()
+    database, runs = run_rounds(args)
+    load_after = os.getloadavg()
+    figures, targets = summarise(args, database, runs)
+    print(f"\nLoad average before: {load_before[0]:.2f}, after: {load_after[0]:.2f} (1 min)")
     write_results(
         "checkout",
-        {"iterations": iterations, "figures": figures, "targets": targets.report()},
+        {
+            "rounds": args.rounds,
+            "iterations": args.iterations,
+            "load_average": {"before": load_before, "after": load_after},
+            "figures": figures,
+            "targets": targets.report(),
+        },
         smoke=args.smoke,
+        database=database,
     )
     targets.exit()
 

@@ -31,6 +31,7 @@ from oscar_loyalty import orders
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO, points_to_money
 
+from . import receipt
 from . import redemption as redemption_services
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
         including the store's exclusive offers, as a gift card would.
         """
         line_tuples = []
-        for line in basket.all_lines():
+        for line in redemption_services.priced_lines(basket):
             price = line.unit_effective_price
             if not price or not self.can_apply_benefit(line):
                 continue
@@ -169,6 +170,8 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
         captured = redemption_services.capture_for_order(basket, order, application["discount"])
         if captured is None:
             return None
+        # For the thank-you page (``receipt``), which then asks the database nothing.
+        setattr(basket, receipt.CAPTURED_ATTRIBUTE, captured.captured_points)
         # The settlement must follow: enqueue it in this transaction when the
         # queue is the database (one commit, never lost), else on order_placed.
         orders.enqueue_in_transaction(order)

@@ -1,7 +1,9 @@
-"""Thin adapters from the club's signals to points services (the bonuses).
+"""Thin adapters from the club's signals to points services (the bonuses), and Oscar's checkout.
 
 Joining or saving a profile must never fail over a bonus, so a receiver
-never raises: it logs. Order events reach the app through ``order_steps``.
+never raises: it logs. Order events reach the app through ``order_steps``;
+Oscar's ``post_checkout`` only hands the thank-you page its figures
+(``receipt``), reading nothing.
 """
 
 from __future__ import annotations
@@ -10,14 +12,22 @@ import logging
 
 from django.db import transaction
 from django.db.models.signals import post_save
+from oscar.apps.checkout.signals import post_checkout
 
 from oscar_loyalty import signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.receiving import never_raises
 
-from . import bonuses
+from . import bonuses, receipt
 
 logger = logging.getLogger(__name__)
+
+
+@never_raises
+def on_post_checkout(sender, order, request=None, **kwargs) -> None:
+    """Hand the thank-you page its points figures in the session (``receipt``): no queries."""
+    if request is not None:
+        receipt.remember(request, order)
 
 
 @never_raises
@@ -46,6 +56,7 @@ def on_member_saved(sender, instance, created=False, **kwargs) -> None:
 def connect() -> None:
     # Orders are not read here: the app's steps for the club's order events
     # are registered by ``order_steps``.
+    post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_points.post_checkout")
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_points.member_joined")
     post_save.connect(
         on_member_saved, sender=Member, dispatch_uid="loyalty_points.member_profile_bonus"

@@ -9,7 +9,7 @@ policy and the request's club context (no query).
 from django import template
 
 from oscar_loyalty.apps.membership.baskets import basket_member
-from oscar_loyalty.apps.points import redemption, services
+from oscar_loyalty.apps.points import receipt, redemption, services
 from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
@@ -50,9 +50,16 @@ def loyalty_points_basket(context):
     }
 
 
-@register.inclusion_tag("oscar_loyalty/points/partials/order_points.html")
-def loyalty_points_order(order):
-    """Points spent on and earned by an order (thank-you page, order detail)."""
+@register.inclusion_tag("oscar_loyalty/points/partials/order_points.html", takes_context=True)
+def loyalty_points_order(context, order):
+    """Points spent on and earned by an order (thank-you page, order detail).
+
+    On the thank-you page of the session that placed the order, from the
+    receipt the place-order request left (``receipt``): no query.
+    """
+    handed_over = receipt.recall(context.get("request"), order)
+    if handed_over is not None:
+        return handed_over
     spent = (
         PointsRedemption.objects.filter(order=order, status=PointsRedemption.CAPTURED)
         .only("captured_points", "returned_points")
