@@ -113,9 +113,13 @@ def timed():
 @contextmanager
 def count_queries():
     """``with count_queries() as q: ...`` then ``q.count`` (and ``q.queries``)."""
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    # Django keeps the last 9,000 queries only, and a capture stops its
+    # clearing at each request's start: a process capturing request after
+    # request would fill it and then count 0 for everything.
+    reset_queries()
     with CaptureQueriesContext(connection) as captured:
         yield captured
     captured.count = len(captured)

@@ -17,7 +17,9 @@ as before.
 
 from __future__ import annotations
 
-from oscar_loyalty.money import points_to_money
+from decimal import Decimal
+
+from oscar_loyalty.money import ZERO, points_to_money
 
 SESSION_KEY = "loyalty_points_receipt"
 THANK_YOU_VIEW = "checkout:thank-you"
@@ -39,13 +41,16 @@ def remember(request, order) -> None:
     session[SESSION_KEY] = {
         # str: Oscar's number generator hands the place-order request an int.
         "order": str(order.number),
+        # Oscar's totals partial (``ReceiptOrder``): each discount's offer as
+        # ``str(offer)`` shows it, and the total before discounts.
+        "offers": {str(a["offer"].pk): str(a["offer"]) for a in basket.offer_applications},
+        "before_discounts_incl_tax": _before_discounts(basket),
         "spent": getattr(basket, CAPTURED_ATTRIBUTE, None),
         "quoted": quoted,
     }
 
 
-def recall(request, order) -> dict | None:
-    """On the thank-you page, the receipt of ``order`` if this session placed it (tag values)."""
+def _receipt(request, order) -> dict | None:
     # The thank-you page only: the customer's order page shows the recorded
     # earning once the task has run, so it always reads the database.
     match = getattr(request, "resolver_match", None)
@@ -54,6 +59,14 @@ def recall(request, order) -> dict | None:
     session = getattr(request, "session", None)
     receipt = session.get(SESSION_KEY) if session is not None else None
     if not receipt or receipt.get("order") != str(order.number):
+        return None
+    return receipt
+
+
+def recall(request, order) -> dict | None:
+    """On the thank-you page, the receipt of ``order`` if this session placed it (tag values)."""
+    receipt = _receipt(request, order)
+    if receipt is None:
         return None
     spent = receipt.get("spent")
     return {
@@ -64,3 +77,71 @@ def recall(request, order) -> dict | None:
         "earned": None,
         "quoted": receipt.get("quoted") or 0,
     }
+
+
+def _before_discounts(basket) -> str | None:
+    """The sum of the order lines' ``line_price_before_discounts_incl_tax``, as stored.
+
+    Oscar stores each basket line's ``line_price_incl_tax`` there. Only when
+    every one is whole cents is the sum of the stored values known without
+    the database's rounding; otherwise ``None`` (Oscar's own query then).
+    """
+    total = ZERO
+    for line in basket.all_lines():
+        price = line.line_price_incl_tax
+        if price is None or price.as_tuple().exponent < -2:
+            return None
+        total += price
+    return str(total)
+
+
+class ReceiptDiscount:
+    """An order discount whose ``offer`` is the name the receipt recorded (no query)."""
+
+    def __init__(self, discount, offer_name: str | None):
+        self._discount, self._offer_name = discount, offer_name
+
+    def __getattr__(self, name):
+        return getattr(self._discount, name)
+
+    @property
+    def offer(self):
+        return self._offer_name if self._offer_name is not None else self._discount.offer
+
+
+class ReceiptOrder:
+    """The order as Oscar's totals partial reads it, on the thank-you page of its session.
+
+    Oscar's partial asks the database for the total before discounts (a
+    ``SUM`` over the lines) and for each discount's offer (one query each):
+    queries a stock store's thank-you page does not make when the add-on is
+    what put a discount on the order. Both were known when the order was
+    placed; everything else is the order itself.
+    """
+
+    def __init__(self, order, receipt: dict):
+        self._order, self._receipt = order, receipt
+
+    def __getattr__(self, name):
+        return getattr(self._order, name)
+
+    @property
+    def basket_total_before_discounts_incl_tax(self):
+        value = self._receipt.get("before_discounts_incl_tax")
+        if value is None:
+            return self._order.basket_total_before_discounts_incl_tax
+        return Decimal(value)
+
+    @property
+    def basket_discounts(self):
+        names = self._receipt.get("offers") or {}
+        return [
+            ReceiptDiscount(discount, names.get(str(discount.offer_id)))
+            for discount in self._order.basket_discounts
+        ]
+
+
+def order_for_totals(order, request):
+    """``ReceiptOrder`` on the thank-you page of the session that placed ``order``; else it."""
+    receipt = _receipt(request, order)
+    return ReceiptOrder(order, receipt) if receipt is not None else order

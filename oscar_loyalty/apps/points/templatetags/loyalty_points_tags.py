@@ -86,6 +86,12 @@ def _quote_unrecorded(order) -> int:
     return get_policy().quote_order(order, member, now=placed).points
 
 
+@register.filter
+def loyalty_receipt_order(order, request):
+    """``{% with order=order|loyalty_receipt_order:request %}`` around Oscar's totals (receipt)."""
+    return receipt.order_for_totals(order, request)
+
+
 @register.inclusion_tag("oscar_loyalty/points/partials/balance.html", takes_context=True)
 def loyalty_points_balance(context):
     """One line with the member's balance and its value (checkout preview)."""
