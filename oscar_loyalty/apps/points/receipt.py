@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO, points_to_money
 
 SESSION_KEY = "loyalty_points_receipt"
@@ -29,7 +30,6 @@ CAPTURED_ATTRIBUTE = "_loyalty_captured_points"
 
 def remember(request, order) -> None:
     """Called on ``post_checkout``: what the order spent and will earn, from memory."""
-    from oscar_loyalty.apps.membership.baskets import basket_member
     from .earning import preview_points
 
     basket = getattr(request, "basket", None)
