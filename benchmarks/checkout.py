@@ -34,10 +34,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -156,6 +158,10 @@ def _build_club(products, users, suffix: str) -> None:
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
 
 
+def _shape(sql: str) -> str:
+    return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:160]
+
+
 class Walk:
     """One shopper's checkout: every request timed and its queries counted."""
 
@@ -175,8 +181,12 @@ class Walk:
         )
         # Read now: the next request's start clears the connection's query log.
         sample = {"q": q.count, "s": t.seconds, "status": response.status_code}
+        sql = [query["sql"] for query in q.captured_queries]
+        # What each query is, without its values: the parent names the extra
+        # queries of a page that misses its budget.
+        sample["shapes"] = [_shape(statement) for statement in sql]
         if self.keep_sql:
-            sample["sql"] = [query["sql"] for query in q.captured_queries]
+            sample["sql"] = sql
         if page == "add to basket":
             self.adds.append(sample)
         else:
@@ -384,8 +394,23 @@ def _add_queries(runs: list[dict], key: str) -> list[list[int]]:
     return [[a["q"] for a in s["adds"]] for run in runs for s in run[key]]
 
 
-def _delta(stock: int, addon: int) -> str:
-    return f"{addon - stock:+d}"
+def _explain(runs: dict[str, list[dict]], key: str, page: str, label: str) -> None:
+    """Print the queries the add-on made on top of stock's, for the worst sample of a page."""
+    pairs = []
+    for stock_run, addon_run in zip(runs["stock"], runs["addon"], strict=True):
+        for stock_s, addon_s in zip(stock_run[key], addon_run[key], strict=True):
+            if page == "add to basket":
+                pairs += list(zip(stock_s["adds"], addon_s["adds"], strict=True))
+            elif page in stock_s["pages"] and page in addon_s["pages"]:
+                pairs.append((stock_s["pages"][page], addon_s["pages"][page]))
+    stock, addon = max(pairs, key=lambda pair: pair[1]["q"] - pair[0]["q"])
+    extra = Counter(addon["shapes"]) - Counter(stock["shapes"])
+    missing = Counter(stock["shapes"]) - Counter(addon["shapes"])
+    print(f"\nOver budget: {label} ({stock['q']} → {addon['q']}). Add-on only:", file=sys.stderr)
+    for shape, count in extra.items():
+        print(f"  +{count} {shape}", file=sys.stderr)
+    for shape, count in missing.items():
+        print(f"  -{count} {shape}", file=sys.stderr)
 
 
 def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, Targets]:
@@ -438,6 +463,8 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
                     "extra": extra,
                 }
                 budget = PLACE_ORDER_BUDGET if page == "place order" else PAGE_BUDGET
+                if extra > budget:
+                    _explain(runs, key, page, f"{kind}, {size} lines, {page}")
                 targets.check(
                     f"{kind}, {size} lines, {page}: extra queries",
                     extra,
