@@ -197,8 +197,8 @@ def main() -> None:
     from oscar_loyalty.apps.membership.models import Member
     from oscar_loyalty.apps.points.models import PointsEntry
     from oscar_loyalty.apps.reports.figures import refresh_figures
-    from oscar_loyalty.apps.reports.generator import generate
     from oscar_loyalty.apps.reports.registry import Period
+    from sandbox.demo.generator import generate
 
     Order = get_model("order", "Order")
     if args.members:

@@ -1,6 +1,6 @@
 """Fast inserts: COPY on PostgreSQL, ``bulk_create`` elsewhere.
 
-Used where rows are written by the thousand: the data generator (``reports``)
+Used where rows are written by the thousand: the sandbox's data generator
 and the newsletter fan-out. No app-specific imports, so any sub-app may use it.
 
 On PostgreSQL the primary keys are reserved from the table's sequence first

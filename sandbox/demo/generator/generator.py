@@ -1,15 +1,24 @@
-"""A realistic, deterministic data set for demos and performance work.
+"""A realistic, deterministic data set for demos and performance work (sandbox only).
 
-``generate(members=N, orders_per_member=3, seed=S)`` writes N members with
-accounts, profiles, consents, first touches, referrals, Oscar orders (with
-lines and channels), a points ledger that satisfies every invariant
-``loyalty_verify_points`` checks (entries, lots, lot uses, pending earnings),
-tier history and, when the newsletter app is installed, campaign deliveries
-with opens, clicks, bounces and unsubscribes.
+``generate(members=N, orders_per_member=3, seed=S, years=3)`` writes N members
+with accounts, profiles (names and addresses from Faker, Hebrew and English),
+consents, first touches, referrals, Oscar orders (with lines and channels), a
+points ledger that satisfies every invariant ``loyalty_verify_points`` checks
+(entries, lots, lot uses, pending earnings), tier history and, when the
+newsletter app is installed, campaign deliveries with opens, clicks, bounces
+and unsubscribes, over the last ``years`` years.
+
+Nothing of the store's rules is written again here: prices and taxes come
+from the store's pricing strategy (Oscar's ``Selector``), the points each order
+earns from the store's earning policy (``points.policies.get_policy()``, the
+one checkout uses), expiry dates from the ledger's ``expiry_for``.
 
 Members are simulated one at a time in Python (a handful of events each) and
-written with ``bulk_create`` per batch, one transaction per batch: memory stays
-constant whatever N is. The same seed on an empty database gives the same data.
+written in bulk per batch, one transaction per batch: memory stays constant
+whatever N is. The same seed on an empty database gives the same data.
+
+This lives in the sandbox, not in the installed package (issue #19): it is a
+development tool, and its dependency (Faker) is in the sandbox and test extras.
 """
 
 from __future__ import annotations
@@ -25,14 +34,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.wording import get_wording
 from oscar_loyalty.apps.membership.models import Member, Plan, Tier
-from oscar_loyalty.apps.points.models import (
-    PointsAccount,
-)
+from oscar_loyalty.apps.points.models import PointsAccount, PointsPromotion
+from oscar_loyalty.apps.points.policies import get_policy
 from oscar_loyalty.bulk import insert, new
 
 from . import sample_data as data
@@ -47,8 +56,18 @@ ProductCategory = get_model("catalogue", "ProductCategory")
 Category = get_model("catalogue", "Category")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
+Country = get_model("address", "Country")
 
 YEARS = 3
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A stock record and its unit price excluding and including tax, as the strategy gives."""
+
+    stockrecord: object
+    excl_tax: Decimal
+    incl_tax: Decimal
 
 
 @dataclass
@@ -68,28 +87,30 @@ def generate(
     orders_per_member: float = 3.0,
     seed: int = 1,
     batch: int = 5000,
+    years: float = YEARS,
     now: datetime | None = None,
     progress=None,
 ) -> Stats:
-    """Write ``members`` members and everything they did; returns the counts."""
+    """Write ``members`` members and what they did over ``years`` years; returns the counts."""
     return Generator(
         members=members,
         orders_per_member=orders_per_member,
         seed=seed,
         batch=batch,
+        years=years,
         now=now,
         progress=progress,
     ).run()
 
 
 class Generator(BatchWriter):
-    def __init__(self, *, members, orders_per_member, seed, batch, now, progress):
+    def __init__(self, *, members, orders_per_member, seed, batch, now, progress, years=YEARS):
         self.total = members
         self.orders_per_member = orders_per_member
         self.seed = seed
         self.batch = max(1, batch)
         self.now = (now or timezone.now()).replace(microsecond=0)
-        self.start = self.now - timedelta(days=365 * YEARS)
+        self.start = self.now - timedelta(days=round(365 * years))
         self.progress = progress or (lambda message: None)
         self.stats = Stats()
         # Referral codes of members already written: the referrers of later members.
@@ -139,29 +160,48 @@ class Generator(BatchWriter):
         self.offset = offset
         self.order_offset = Order.objects.count()
         self.wording = get_wording("marketing", "email")
-        # Read once: the simulation uses it for every order and entry.
-        self.points_per_unit = app_settings.POINTS_PER_UNIT
+        # The store's own earning policy, one instance for the whole run (it
+        # caches what it reads per quote, e.g. the ranges with multipliers).
+        self.policy = get_policy()
+        # Promotions read once; each order is quoted with those running when it
+        # was placed (see ``Simulation.quote``).
+        self.promotions = list(
+            PointsPromotion.objects.filter(is_active=True).values_list(
+                "starts_at", "ends_at", "multiplier"
+            )
+        )
+        self.country, _created = Country.objects.get_or_create(
+            iso_3166_1_a2="IL",
+            defaults={
+                "iso_3166_1_a3": "ISR",
+                "iso_3166_1_numeric": "376",
+                "printable_name": "Israel",
+                "name": "State of Israel",
+                "is_shipping_country": True,
+            },
+        )
         self.campaigns = self.make_campaigns() if self.newsletter else []
 
-    def catalogue(self) -> list[tuple]:
-        """(product, stockrecord, partner, title, upc, sku, price) of products on sale."""
-        rows = list(
+    def catalogue(self) -> list[Priced]:
+        """Products on sale (up to 500), each priced once by the store's strategy."""
+        stockrecords = list(
             StockRecord.objects.filter(price__isnull=False, product__is_public=True)
             .exclude(product__product_class__name=app_settings.MEMBERSHIP_PRODUCT_CLASS)
-            .values_list(
-                "product_id",
-                "pk",
-                "partner_id",
-                "partner__name",
-                "product__title",
-                "product__upc",
-                "partner_sku",
-                "price",
+            .select_related(
+                "partner", "product__product_class", "product__parent__product_class"
             )
             .order_by("pk")[:500]
         )
-        if rows:
-            return rows
+        if stockrecords:
+            # A shopper's strategy (no member prices): the price list the orders pay.
+            strategy = _class("partner.strategy", "Selector")().strategy()
+            priced = []
+            for stockrecord in stockrecords:
+                price = strategy.fetch_for_product(stockrecord.product, stockrecord).price
+                if price.exists and price.is_tax_known:
+                    priced.append(Priced(stockrecord, price.excl_tax, price.incl_tax))
+            if priced:
+                return priced
         partner, _created = Partner.objects.get_or_create(name="Generated data")
         product_class, _created = ProductClass.objects.get_or_create(
             name="Generated goods", defaults={"requires_shipping": True, "track_stock": False}
@@ -208,11 +248,13 @@ class Generator(BatchWriter):
 
     def write_batch(self, first: int, size: int) -> None:
         rng = random.Random(f"{self.seed}:{first}")
+        self.fake = self.faker(rng)
         User = get_user_model()
         sims = [self.simulate(rng, first + i) for i in range(size)]
         users = insert(User, [sim.user for sim in sims])
         for sim, user in zip(sims, users, strict=True):
             sim.member.user_id = user.pk
+        self.write_addresses(sims)
         insert(Member, [sim.member for sim in sims])
         through = Member.interests.through
         insert(
@@ -249,6 +291,13 @@ class Generator(BatchWriter):
         sim = Simulation(self, rng, self.offset + index)
         sim.run()
         return sim
+
+    def faker(self, rng: random.Random) -> Faker:
+        """Faker in Hebrew and English, seeded from the batch's generator (deterministic)."""
+        if not hasattr(self, "_faker"):
+            self._faker = Faker(["he_IL", "en_US"])
+        self._faker.seed_instance(rng.getrandbits(64))
+        return self._faker
 
 
 def _model(app_label: str, name: str):

@@ -1,12 +1,15 @@
+"""Fill the database with generated members and their history (sandbox/demo/generator)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
-from oscar_loyalty.apps.reports.generator import generate
+from sandbox.demo.generator import generate
 
 
 class Command(BaseCommand):
     help = (
         "Generate a realistic data set (members, orders, points, referrals, consents, "
-        "newsletter results) for demos and performance work. Deterministic with --seed."
+        "newsletter results) for demos and performance work. Deterministic with --seed. "
+        "A development tool of the sandbox, not part of the installed add-on."
     )
 
     def add_arguments(self, parser):
@@ -15,17 +18,23 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument(
+            "--years", type=float, default=3.0, help="How many years of history (default 3)."
+        )
+        parser.add_argument(
             "--refresh", action="store_true", help="Refresh the report figures afterwards."
         )
 
-    def handle(self, *args, members, orders_per_member, seed, batch, refresh=False, **options):
-        if members < 1 or batch < 1 or orders_per_member < 0:
-            raise CommandError("--members and --batch must be positive.")
+    def handle(
+        self, *args, members, orders_per_member, seed, batch, years=3.0, refresh=False, **options
+    ):
+        if members < 1 or batch < 1 or orders_per_member < 0 or years <= 0:
+            raise CommandError("--members, --batch and --years must be positive.")
         stats = generate(
             members=members,
             orders_per_member=orders_per_member,
             seed=seed,
             batch=batch,
+            years=years,
             progress=self.progress,
         )
         self.stdout.write(

@@ -15,6 +15,7 @@ from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
 from oscar_loyalty.apps.membership.models import TierChange
 from oscar_loyalty.apps.points.models import (
     PointsEarning,
+    PointsEarningLine,
     PointsEntry,
     PointsLot,
     PointsLotUse,
@@ -35,9 +36,31 @@ Category = get_model("catalogue", "Category")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 OrderDiscount = get_model("order", "OrderDiscount")
+UserAddress = get_model("address", "UserAddress")
 
 
 class BatchWriter:
+    def write_addresses(self, sims) -> None:
+        """Each member's address book entry (Faker's street and postcode, the member's city)."""
+        addresses = []
+        for sim in sims:
+            address = new(
+                UserAddress,
+                user_id=sim.member.user_id,
+                first_name=sim.user.first_name,
+                last_name=sim.user.last_name,
+                line1=sim.street,
+                line4=sim.member.city,
+                postcode=sim.postcode,
+                country=self.country,
+                is_default_for_shipping=True,
+                is_default_for_billing=True,
+                date_created=sim.member.joined_at,
+            )
+            address.hash = address.generate_hash()  # what save() would store
+            addresses.append(address)
+        insert(UserAddress, addresses, with_pks=False)
+
     def write_orders(self, sims) -> None:
         orders = [order for sim in sims for order in sim.orders]
         for order in orders:
@@ -81,6 +104,25 @@ class BatchWriter:
                 redemptions.append(redemption)
         insert(PointsEntry, entries)
         insert(PointsEarning, earnings)
+        # The quote's lines, as checkout records them: a refund is reversed at their rates.
+        insert(
+            PointsEarningLine,
+            [
+                new(
+                    PointsEarningLine,
+                    earning_id=earning.pk,
+                    line_id=quoted.line.pk if quoted.line is not None else None,
+                    quantity=quoted.quantity,
+                    amount=quoted.amount,
+                    rate=quoted.rate,
+                    points=quoted.points,
+                )
+                for earning in earnings
+                for quoted in earning.sim_quote.lines
+                if quoted.points > 0
+            ],
+            with_pks=False,
+        )
         for redemption in redemptions:
             redemption.captured_entry_id = redemption.sim_entry.pk
         insert(PointsRedemption, redemptions)

@@ -1,16 +1,20 @@
 """One member's simulated life for the data generator (see ``generator``).
 
 Decided in memory, in time order, as the real code would have written it:
-profile, orders, the points ledger (earn, spend, expire, with lots and lot
-uses), tier history and newsletter deliveries. Nothing here touches the
-database; ``generator`` writes the objects in bulk.
+profile, orders, tier history, the points ledger (earn, spend, expire, with
+lots and lot uses) and newsletter deliveries. Nothing here writes to the
+database; ``generator`` writes the objects in bulk. The store's rules are
+asked, never copied: each order's points are the earning policy's quote for
+the order's lines (at the tier the member had just reached with it, as the
+order task recomputes the tier before quoting), prices and tax are the
+strategy's.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -34,7 +38,6 @@ Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 
 CENT = Decimal("0.01")
-VAT = Decimal("1.18")
 COMPLETE, CANCELLED = "Complete", "Cancelled"
 
 
@@ -66,22 +69,21 @@ class Simulation:
         self.profile(joined)
         self.channel = "referral" if self.referred else _weighted(rng, data.TOUCH_CHANNELS)
         self.make_orders(joined)
-        self.make_points(joined)
         self.make_tiers()
+        self.make_points(joined)
         if self.consent and gen.campaigns:
             self.make_mail(joined)
 
     def profile(self, joined: datetime) -> None:
         rng, gen, seq = self.rng, self.gen, self.seq
-        if rng.random() < 0.85:
-            first, first_latin = rng.choice(data.FIRST_NAMES)
-            last, last_latin = rng.choice(data.LAST_NAMES)
-            language = "he"
-        else:
-            first = first_latin = rng.choice(data.ENGLISH_FIRST_NAMES)
-            last = last_latin = rng.choice(data.ENGLISH_LAST_NAMES)
-            language = "en"
-        email = f"{first_latin}.{last_latin}.{seq}".lower().replace(" ", "") + "@example.com"
+        hebrew = rng.random() < 0.85
+        fake = gen.fake["he_IL" if hebrew else "en_US"]
+        first, last = fake.first_name(), fake.last_name()
+        language = "he" if hebrew else "en"
+        # The address book's street and postcode; the city (with its region) is
+        # drawn below from a weighted table, which Faker's cities have no region for.
+        self.street, self.postcode = fake.street_address(), fake.postcode()
+        email = f"{gen.fake['en_US'].user_name()}.{seq}@example.com".lower()
         self.email_hash = email_hash(email)
         User = get_user_model()
         # Any password starting with "!" is unusable (Django's UNUSABLE_PASSWORD_PREFIX);
@@ -135,31 +137,32 @@ class Simulation:
         )
         for n, placed in enumerate(times):
             lines, total = [], Decimal("0.00")
+            total_excl = Decimal("0.00")
             for _l in range(rng.choice((1, 1, 1, 2, 2, 3))):
-                product, stockrecord, partner, partner_name, title, upc, sku, price = rng.choice(
-                    gen.products
-                )
+                priced = rng.choice(gen.products)
+                stockrecord = priced.stockrecord
                 quantity = rng.choice((1, 1, 1, 2))
-                incl = (price * quantity).quantize(CENT)
-                excl = (incl / VAT).quantize(CENT)
+                incl = (priced.incl_tax * quantity).quantize(CENT)
+                excl = (priced.excl_tax * quantity).quantize(CENT)
                 total += incl
+                total_excl += excl
                 lines.append(
                     new(
                         Line,
-                        partner_id=partner,
-                        partner_name=partner_name,
-                        partner_sku=sku,
-                        stockrecord_id=stockrecord,
-                        product_id=product,
-                        title=title,
-                        upc=upc or "",
+                        partner_id=stockrecord.partner_id,
+                        partner_name=stockrecord.partner.name,
+                        partner_sku=stockrecord.partner_sku,
+                        stockrecord_id=stockrecord.pk,
+                        product=stockrecord.product,
+                        title=stockrecord.product.title,
+                        upc=stockrecord.product.upc or "",
                         quantity=quantity,
                         line_price_incl_tax=incl,
                         line_price_excl_tax=excl,
                         line_price_before_discounts_incl_tax=incl,
                         line_price_before_discounts_excl_tax=excl,
-                        unit_price_incl_tax=price,
-                        unit_price_excl_tax=(price / VAT).quantize(CENT),
+                        unit_price_incl_tax=priced.incl_tax,
+                        unit_price_excl_tax=priced.excl_tax,
                         status="",
                         num_allocated=0,
                     )
@@ -169,7 +172,7 @@ class Simulation:
                 number=f"G{self.seq:08d}{n:03d}",
                 currency="ILS",
                 total_incl_tax=total,
-                total_excl_tax=(total / VAT).quantize(CENT),
+                total_excl_tax=total_excl,
                 shipping_incl_tax=Decimal("0.00"),
                 shipping_excl_tax=Decimal("0.00"),
                 status=CANCELLED if rng.random() < 0.04 else COMPLETE,
@@ -191,9 +194,10 @@ class Simulation:
         for order in self.orders:
             if order.status == CANCELLED:
                 continue
-            points = int(
-                (order.total_incl_tax * gen.points_per_unit).to_integral_value(ROUND_DOWN)
-            )
+            quote = self.quote(order)
+            points = quote.points
+            if points <= 0:  # the policy gives nothing: no earning, as at checkout
+                continue
             if rng.random() < 0.25:
                 events.append((order.date_placed, "redeem", None, order))
             matures = order.date_placed + timedelta(days=pending_days)
@@ -208,9 +212,10 @@ class Simulation:
                     )
                 )
                 self.earnings[-1].sim_order = order
+                self.earnings[-1].sim_quote = quote
                 self.pending += points
             else:
-                events.append((matures, "earn", points, order))
+                events.append((matures, "earn", quote, order))
         events.sort(key=lambda event: (event[0], event[1]))
         open_lots: list[PointsLot] = []
         for when, kind, points, order in events:
@@ -235,7 +240,31 @@ class Simulation:
                 self.redemptions.append(redemption)
         self.expire(open_lots, until=gen.now)
 
-    def entry(self, kind, points, reason, when, order=None) -> PointsEntry:
+    def quote(self, order):
+        """The store's earning policy's quote for ``order``, as the order task would ask it.
+
+        The member is the one being simulated, at the tier it reached with this
+        order, carrying the promotions that ran when the order was placed (the
+        policy reads them from the member as from a request's club context,
+        so no query per order).
+        """
+        gen, member = self.gen, self.member
+        final_tier = member.tier
+        member.tier = order.sim_tier
+        placed = order.date_placed
+        running = [
+            multiplier
+            for starts, ends, multiplier in gen.promotions
+            if starts <= placed and (ends is None or ends > placed)
+        ]
+        member._loyalty_promotion = (max(running, default=None), placed)
+        try:
+            return gen.policy.quote_order(_Unwritten(order), member, now=placed)
+        finally:
+            member.tier = final_tier
+            del member._loyalty_promotion
+
+    def entry(self, kind, points, reason, when, order=None, rate=None) -> PointsEntry:
         entry = new(
             PointsEntry,
             kind=kind,
@@ -243,18 +272,23 @@ class Simulation:
             reason=reason,
             idempotency_key=f"gen:{self.gen.seed}:{self.seq}:{len(self.entries)}",
             created_at=when,
-            rate=self.gen.points_per_unit if kind == PointsEntry.EARN else None,
+            rate=rate,
         )
         entry.sim_order = order
         self.entries.append(entry)
         self.balance += points
         return entry
 
-    def credit(self, open_lots, when, kind, points, order) -> None:
+    def credit(self, open_lots, when, kind, points_or_quote, order) -> None:
+        quote = points_or_quote if kind == "earn" else None
+        points = quote.points if quote is not None else points_or_quote
         if points <= 0:
             return
-        reason = "Points for an order" if kind == "earn" else "Welcome bonus"
-        entry = self.entry(kind, points, reason, when, order)
+        # The entry's rate as maturing records it: points per unit of the earning lines' amount.
+        amount = sum((q.amount for q in quote.lines if q.points > 0), Decimal(0)) if quote else 0
+        rate = (Decimal(points) / amount).quantize(Decimal("0.0001")) if amount else None
+        reason = f"Order {order.number}" if kind == "earn" else "Welcome bonus"
+        entry = self.entry(kind, points, reason, when, order, rate)
         expires = _expiry(when)
         if order is not None:
             earning = new(
@@ -265,7 +299,7 @@ class Simulation:
                 matured_at=when,
                 created_at=order.date_placed,
             )
-            earning.sim_order = order
+            earning.sim_order, earning.sim_quote = order, quote
             self.earnings.append(earning)
         lot = new(PointsLot, points=points, remaining=points, expires_at=expires, created_at=when)
         lot.sim_entry = entry
@@ -300,10 +334,10 @@ class Simulation:
         current, spend = None, Decimal("0.00")
         paid = [order for order in self.orders if order.status != CANCELLED]
         # Joining puts the member in the tier that needs no spend (if there is one).
-        checkpoints = [(self.member.joined_at, TierChange.REASON_DAILY)]
-        checkpoints += [(order.date_placed, TierChange.REASON_ORDER) for order in paid]
-        checkpoints.append((gen.now, TierChange.REASON_DAILY))
-        for when, reason in checkpoints:
+        checkpoints = [(self.member.joined_at, TierChange.REASON_DAILY, None)]
+        checkpoints += [(order.date_placed, TierChange.REASON_ORDER, order) for order in paid]
+        checkpoints.append((gen.now, TierChange.REASON_DAILY, None))
+        for when, reason, order in checkpoints:
             spend = sum(
                 (o.total_incl_tax for o in paid if when - window < o.date_placed <= when),
                 Decimal("0.00"),
@@ -323,6 +357,8 @@ class Simulation:
                 )
                 self.tier_changes.append(change)
                 current = tier
+            if order is not None:
+                order.sim_tier = current  # the tier the order's points are quoted at
         self.member.tier = current
         self.member.qualifying_spend = spend
 
@@ -339,6 +375,27 @@ class Simulation:
                 if rng.random() < 0.3:
                     kinds.append(("clicked", 49))
             self.events[campaign] = kinds
+
+
+class _Lines(list):
+    """An unwritten order's lines, answering what a policy asks of ``order.lines``."""
+
+    def select_related(self, *fields):
+        return self
+
+    def all(self):
+        return self
+
+
+class _Unwritten:
+    """An order not written yet, as the earning policy reads one: its own lines."""
+
+    def __init__(self, order):
+        self._order = order
+        self.lines = _Lines(order.sim_lines)
+
+    def __getattr__(self, name):
+        return getattr(self._order, name)
 
 
 def _expiry(when: datetime) -> datetime:

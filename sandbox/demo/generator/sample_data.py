@@ -1,73 +1,9 @@
-"""Israeli names, places and catalogue for ``loyalty_generate_data`` (demo data only)."""
+"""Places, channels and a fallback catalogue for ``loyalty_generate_data``.
 
-# (Hebrew, Latin) pairs: the Latin spelling makes the e-mail address.
-FIRST_NAMES = [
-    ("נועה", "Noa"),
-    ("תמר", "Tamar"),
-    ("מאיה", "Maya"),
-    ("יעל", "Yael"),
-    ("שירה", "Shira"),
-    ("אביגיל", "Avigail"),
-    ("מיכל", "Michal"),
-    ("רותם", "Rotem"),
-    ("הילה", "Hila"),
-    ("ליאור", "Lior"),
-    ("דניאל", "Daniel"),
-    ("יוסף", "Yosef"),
-    ("איתי", "Itay"),
-    ("אורי", "Ori"),
-    ("עומר", "Omer"),
-    ("נועם", "Noam"),
-    ("אריאל", "Ariel"),
-    ("דוד", "David"),
-    ("משה", "Moshe"),
-    ("יונתן", "Yonatan"),
-    ("עידו", "Ido"),
-    ("אחמד", "Ahmad"),
-    ("מוחמד", "Mohammad"),
-    ("לילא", "Layla"),
-    ("סמיר", "Samir"),
-    ("רנא", "Rana"),
-    ("אולגה", "Olga"),
-    ("דמיטרי", "Dmitri"),
-]
-ENGLISH_FIRST_NAMES = [
-    "Sarah",
-    "Rachel",
-    "Emma",
-    "Hannah",
-    "Benjamin",
-    "Jonathan",
-    "Michael",
-    "Adam",
-    "Rebecca",
-    "Joshua",
-    "Natalie",
-    "Ethan",
-]
-LAST_NAMES = [
-    ("כהן", "Cohen"),
-    ("לוי", "Levi"),
-    ("מזרחי", "Mizrahi"),
-    ("פרץ", "Peretz"),
-    ("ביטון", "Biton"),
-    ("דהן", "Dahan"),
-    ("אברהם", "Avraham"),
-    ("פרידמן", "Friedman"),
-    ("אזולאי", "Azoulay"),
-    ("מלכה", "Malka"),
-    ("כץ", "Katz"),
-    ("שפירא", "Shapira"),
-    ("חדד", "Hadad"),
-    ("גבאי", "Gabay"),
-    ("עזרא", "Ezra"),
-    ("חורי", "Khoury"),
-    ("נסאר", "Nassar"),
-    ("רוזנברג", "Rosenberg"),
-    ("גולדברג", "Goldberg"),
-    ("בן דוד", "Ben David"),
-]
-ENGLISH_LAST_NAMES = ["Smith", "Green", "Miller", "Stone", "Fisher", "Baker"]
+Names, streets and postcodes come from Faker (``he_IL`` and ``en_US``); what is
+here is what Faker has no notion of: the store's regions for each city, the
+weights of the acquisition channels.
+"""
 
 # (city, region, weight)
 CITIES = [
