@@ -44,7 +44,7 @@ from oscar_loyalty.apps.points.models import PointsAccount, PointsPromotion
 from oscar_loyalty.apps.points.policies import get_policy
 from oscar_loyalty.bulk import insert, new
 
-from . import sample_data as data
+from ..catalogue import CATALOGUE, ISRAEL
 from .simulation import Simulation
 from .writers import BatchWriter
 
@@ -113,7 +113,7 @@ class Generator(BatchWriter):
         self.start = self.now - timedelta(days=round(365 * years))
         self.progress = progress or (lambda message: None)
         self.stats = Stats()
-        # Referral codes of members already written: the referrers of later members.
+        # (code, member, joined) of members already written: the referrers of later members.
         self.codes: deque = deque(maxlen=20000)
         self.first_touch = _model("loyalty_journey", "FirstTouch")
         self.channel_model = _model("loyalty_journey", "OrderChannel")
@@ -170,16 +170,7 @@ class Generator(BatchWriter):
                 "starts_at", "ends_at", "multiplier"
             )
         )
-        self.country, _created = Country.objects.get_or_create(
-            iso_3166_1_a2="IL",
-            defaults={
-                "iso_3166_1_a3": "ISR",
-                "iso_3166_1_numeric": "376",
-                "printable_name": "Israel",
-                "name": "State of Israel",
-                "is_shipping_country": True,
-            },
-        )
+        self.country, _created = Country.objects.get_or_create(iso_3166_1_a2="IL", defaults=ISRAEL)
         self.campaigns = self.make_campaigns() if self.newsletter else []
 
     def catalogue(self) -> list[Priced]:
@@ -187,9 +178,7 @@ class Generator(BatchWriter):
         stockrecords = list(
             StockRecord.objects.filter(price__isnull=False, product__is_public=True)
             .exclude(product__product_class__name=app_settings.MEMBERSHIP_PRODUCT_CLASS)
-            .select_related(
-                "partner", "product__product_class", "product__parent__product_class"
-            )
+            .select_related("partner", "product__product_class", "product__parent__product_class")
             .order_by("pk")[:500]
         )
         if stockrecords:
@@ -207,7 +196,7 @@ class Generator(BatchWriter):
             name="Generated goods", defaults={"requires_shipping": True, "track_stock": False}
         )
         create_from_breadcrumbs = _class("catalogue.categories", "create_from_breadcrumbs")
-        for path, items in data.CATALOGUE.items():
+        for path, items in CATALOGUE.items():
             category = create_from_breadcrumbs(path)
             for title, price in items:
                 upc = "GEN-" + title.upper().replace(" ", "-")[:20]
@@ -283,9 +272,6 @@ class Generator(BatchWriter):
         self.write_referrals(rng, sims)
         self.write_touches(sims)
         self.write_consents(sims)
-        for sim in sims:
-            if sim.has_code:
-                self.codes.append((sim.code_pk, sim.member.pk))
 
     def simulate(self, rng: random.Random, index: int) -> Simulation:
         sim = Simulation(self, rng, self.offset + index)

@@ -1,4 +1,4 @@
-"""Places, channels and a fallback catalogue for ``loyalty_generate_data``.
+"""Places and channels for ``loyalty_generate_data``.
 
 Names, streets and postcodes come from Faker (``he_IL`` and ``en_US``); what is
 here is what Faker has no notion of: the store's regions for each city, the
@@ -36,20 +36,6 @@ CITIES = [
 ]
 
 BUSINESS_SUFFIXES = ['בע"מ', "Ltd.", "ושות'", "Group"]
-
-# Used only when the store's catalogue is empty: category path → (title, price).
-CATALOGUE = {
-    "Clothing > Shoes": [
-        ("Running shoes", "349.90"),
-        ("Sandals", "189.00"),
-        ("Leather boots", "599.00"),
-        ("Canvas sneakers", "229.00"),
-    ],
-    "Clothing > Jeans": [("Slim jeans", "279.00"), ("Denim jacket", "399.00")],
-    "Clothing > T-shirts": [("Cotton T-shirt", "59.90"), ("Hoodie", "229.00")],
-    "Home > Kitchen": [("Espresso cups (set of 4)", "89.90"), ("Cast-iron pan", "299.00")],
-    "Home > Garden": [("Herb planter", "79.00"), ("Outdoor lantern", "149.00")],
-}
 
 # Acquisition channels (journey app) and their weights, for members not referred.
 TOUCH_CHANNELS = [

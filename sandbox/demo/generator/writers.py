@@ -187,12 +187,17 @@ class BatchWriter:
         for sim in sims:
             if sim.has_code:
                 sim.code_pk = by_member[sim.member.pk]
+                # Referrers come from this batch too: a sandbox generated in one
+                # batch (a few thousand members) has referrals as well.
+                self.codes.append((sim.code_pk, sim.member.pk, sim.member.joined_at))
         referrals, visits = [], []
         for sim in sims:
             if not sim.referred or not self.codes:
                 continue
-            code_pk, referrer = self.codes[rng.randrange(len(self.codes))]
+            code_pk, referrer, referrer_joined = self.codes[rng.randrange(len(self.codes))]
             joined = sim.member.joined_at
+            if referrer_joined >= joined:  # only a member who joined earlier refers
+                continue
             first = next((o for o in sim.orders), None)
             status, qualified, rewarded = Referral.LINKED, None, None
             if first is not None:
@@ -227,7 +232,7 @@ class BatchWriter:
                     )
                 )
         # Visits that did not convert.
-        for code_pk, _member in rng.sample(
+        for code_pk, _member, _joined in rng.sample(
             list(self.codes), min(len(self.codes), len(sims) // 20)
         ):
             when = self.start + timedelta(
