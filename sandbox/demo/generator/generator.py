@@ -49,7 +49,6 @@ from .simulation import Simulation
 from .writers import BatchWriter
 
 Order = get_model("order", "Order")
-Line = get_model("order", "Line")
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")

@@ -29,12 +29,6 @@ from .simulation import CANCELLED
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
-Product = get_model("catalogue", "Product")
-ProductClass = get_model("catalogue", "ProductClass")
-ProductCategory = get_model("catalogue", "ProductCategory")
-Category = get_model("catalogue", "Category")
-Partner = get_model("partner", "Partner")
-StockRecord = get_model("partner", "StockRecord")
 OrderDiscount = get_model("order", "OrderDiscount")
 UserAddress = get_model("address", "UserAddress")
 
@@ -263,6 +257,22 @@ class BatchWriter:
             ],
         )
 
+    def consent_record(self, sim, action, source, when, **extra):
+        """One marketing e-mail consent record of ``sim``'s member, with today's wording."""
+        return new(
+            ConsentRecord,
+            user_id=sim.member.user_id,
+            purpose="marketing",
+            channel="email",
+            action=action,
+            wording_version=self.wording.version,
+            wording_text=self.wording.text,
+            source=source,
+            created_at=when,
+            email_hash=sim.email_hash,
+            **extra,
+        )
+
     def write_consents(self, sims) -> None:
         messages = []
         if self.newsletter:
@@ -297,33 +307,18 @@ class BatchWriter:
         for sim in sims:
             if not sim.consent:
                 continue
-            grant = new(
-                ConsentRecord,
-                user_id=sim.member.user_id,
-                purpose="marketing",
-                channel="email",
-                action=ConsentRecord.GRANT,
-                wording_version=self.wording.version,
-                wording_text=self.wording.text,
-                source=ConsentRecord.SOURCE_JOIN,
-                created_at=sim.member.joined_at,
-                email_hash=sim.email_hash,
+            grant = self.consent_record(
+                sim, ConsentRecord.GRANT, ConsentRecord.SOURCE_JOIN, sim.member.joined_at
             )
             records.append(grant)
             sim.consent_records = [grant]
             if sim.unsubscribed and by_user.get(sim.member.user_id):
                 last = by_user[sim.member.user_id][-1]
-                withdraw = new(
-                    ConsentRecord,
-                    user_id=sim.member.user_id,
-                    purpose="marketing",
-                    channel="email",
-                    action=ConsentRecord.WITHDRAW,
-                    wording_version=self.wording.version,
-                    wording_text=self.wording.text,
-                    source=ConsentRecord.SOURCE_ONE_CLICK,
-                    created_at=last.sent_at + timedelta(hours=3),
-                    email_hash=sim.email_hash,
+                withdraw = self.consent_record(
+                    sim,
+                    ConsentRecord.WITHDRAW,
+                    ConsentRecord.SOURCE_ONE_CLICK,
+                    last.sent_at + timedelta(hours=3),
                     evidence={"message": f"campaign:{last.campaign_id}/outbox:{last.pk}"},
                 )
                 records.append(withdraw)
