@@ -8,8 +8,9 @@
 The database is filled up to ``--members`` (default: 1,000,000 on PostgreSQL, the
 target's size; 20,000 on SQLite): members already there count, so a second run
 only times. Give it a database of its own: the other benchmarks' members have
-no orders. Smoke mode always generates its 200. Generating 1M members takes ~26 min
-on an idle 2-core machine.
+no orders. Smoke mode always generates its 200. Generating 1M members took ~26 min
+on an idle 2-core machine before the generator asked the earning policy (#19); about
+35 min now (estimated, docs/reports.md).
 
 Prints a table (report, seconds, rows) and writes benchmarks/results/reports-<db>.json.
 Each report is computed twice; the table shows the first (cold) and the faster run.
