@@ -22,6 +22,11 @@ from oscar_loyalty.apps.privacy.conf import PrivacySettings
 PREFIX = "OSCAR_LOYALTY_"
 
 
+def _limit(value) -> tuple[int, int]:
+    attempts, seconds = value
+    return int(attempts), int(seconds)
+
+
 class BaseSettings:
     def _setting(self, name: str, default: Any) -> Any:
         from django.conf import settings
@@ -78,6 +83,44 @@ class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSetting
     def REFUND_EVENT_TYPES(self) -> tuple[str, ...]:
         """Names of Oscar ``PaymentEventType``s that mean money went back."""
         return tuple(self._setting("REFUND_EVENT_TYPES", ("Refunded", "Refund")))
+
+    # The client's address ----------------------------------------------------
+
+    @property
+    def CLIENT_IP(self) -> str:
+        """Dotted path of ``request -> str``: the client's IP address (``oscar_loyalty.clientip``).
+
+        The default reads ``REMOTE_ADDR``; behind one trusted proxy use
+        ``"oscar_loyalty.clientip.last_forwarded_for"``.
+        """
+        return self._setting("CLIENT_IP", "oscar_loyalty.clientip.remote_addr")
+
+    # Rate limits, ``(attempts, seconds)``, for ``oscar_loyalty.ratelimit`` ---
+
+    @property
+    def VOUCHER_RATE_LIMIT(self) -> tuple[int, int]:
+        """Unknown voucher codes per IP address and per user in the basket."""
+        return _limit(self._setting("VOUCHER_RATE_LIMIT", (10, 900)))
+
+    @property
+    def POINTS_RATE_LIMIT(self) -> tuple[int, int]:
+        """ "Apply points" requests per user (every request counts)."""
+        return _limit(self._setting("POINTS_RATE_LIMIT", (30, 600)))
+
+    @property
+    def CONSENT_LINKS_RATE_LIMIT(self) -> tuple[int, int]:
+        """Requests per IP address to the login-free unsubscribe and confirmation pages."""
+        return _limit(self._setting("CONSENT_LINKS_RATE_LIMIT", (60, 600)))
+
+    @property
+    def ONE_CLICK_RATE_LIMIT(self) -> tuple[int, int]:
+        """RFC 8058 one-click POSTs per IP address (mailbox providers share a few IPs)."""
+        return _limit(self._setting("ONE_CLICK_RATE_LIMIT", (1000, 60)))
+
+    @property
+    def ONE_CLICK_PER_LINK_RATE_LIMIT(self) -> tuple[int, int]:
+        """RFC 8058 one-click POSTs per unsubscribe link."""
+        return _limit(self._setting("ONE_CLICK_PER_LINK_RATE_LIMIT", (10, 3600)))
 
     # Email -----------------------------------------------------------------
 

@@ -43,9 +43,58 @@ def _strings(name: str) -> list[Error]:
     return []
 
 
+#: The limits of ``oscar_loyalty.ratelimit``, each ``(attempts, seconds)``.
+RATE_LIMITS = (
+    "VOUCHER_RATE_LIMIT",
+    "POINTS_RATE_LIMIT",
+    "CONSENT_LINKS_RATE_LIMIT",
+    "ONE_CLICK_RATE_LIMIT",
+    "ONE_CLICK_PER_LINK_RATE_LIMIT",
+)
+
+
+def _rate_limit(name: str) -> list[Error]:
+    try:
+        attempts, seconds = getattr(app_settings, name)
+    except (TypeError, ValueError):
+        attempts = seconds = 0
+    if attempts < 1 or seconds < 1:
+        raw = getattr(settings, PREFIX + name, None)
+        return [
+            Error(
+                f"{PREFIX}{name} must be (attempts, seconds), both at least 1; it is {raw!r}.",
+                id=f"oscar_loyalty.E_{name}",
+            )
+        ]
+    return []
+
+
+def client_ip_problems() -> list[Error]:
+    """``OSCAR_LOYALTY_CLIENT_IP`` must name a function that can be imported."""
+    from django.utils.module_loading import import_string
+
+    path = app_settings.CLIENT_IP
+    try:
+        found = import_string(path)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        found = None
+    if not callable(found):
+        return [
+            Error(
+                f"{PREFIX}CLIENT_IP must be the dotted path of a function request -> str; "
+                f"{path!r} cannot be imported.",
+                id="oscar_loyalty.E_CLIENT_IP",
+            )
+        ]
+    return []
+
+
 @register(Tags.compatibility)
 def check_settings(app_configs=None, **kwargs) -> list:
     errors: list = []
+    for name in RATE_LIMITS:
+        errors += _rate_limit(name)
+    errors += client_ip_problems()
     errors += _int_between("MEMBER_NUMBER_LENGTH", 8, 18)
     errors += _int_between("TIER_WINDOW_MONTHS", 1, 120)
     errors += _int_between("RENEWAL_REMINDER_DAYS", 0, 365)

@@ -1,32 +1,38 @@
-"""Fixed-window rate limits kept in Django's cache.
+"""Fixed-window rate limits kept in Django's cache: the one limiter of the club.
 
-One helper for every endpoint that takes guessable input or needs no login:
+Every endpoint that takes guessable input or needs no login goes through it:
 voucher and referral code entry, points application, unsubscribe links and
 the partner API. A limit is ``(attempts, seconds)``; the window starts at the
 first attempt. The counters live in the ``default`` cache, so a store with
 several application servers needs a shared cache (Redis or Memcached), as
 Django's own docs say of any cache-based counter.
+
+A client is its IP address as ``oscar_loyalty.clientip.client_ip`` finds it
+(``OSCAR_LOYALTY_CLIENT_IP`` behind a proxy), kept in the cache only as a
+keyed hash (``client_key``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.cache import cache
 
+from oscar_loyalty.clientip import client_ip
 from oscar_loyalty.exceptions import RateLimited
+from oscar_loyalty.hashing import keyed_hash
 
 PREFIX = "loyalty_ratelimit"
 
 
 def client_key(request) -> str:
     """The client's IP address as a keyed digest, so the cache holds no addresses."""
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"ratelimit:{address}".encode(), hashlib.sha256
-    ).hexdigest()[:32]
+    return keyed_hash("ratelimit.client", client_ip(request))[:32]
+
+
+def value_key(value: str) -> str:
+    """Any other guessable value (an unsubscribe link) as a keyed digest for a counter."""
+    return keyed_hash("ratelimit.value", value)[:32]
 
 
 def _cache_key(scope: str, key: str) -> str:
@@ -41,6 +47,17 @@ def attempts(scope: str, key: str) -> int:
 def is_limited(scope: str, key: str, *, limit: tuple[int, int]) -> bool:
     """Whether ``key`` has used up its attempts in ``scope`` (nothing is counted)."""
     return attempts(scope, key) >= limit[0]
+
+
+def any_limited(scope: str, keys: Iterable[str], *, limit: tuple[int, int]) -> bool:
+    """Whether any of ``keys`` (the client's address, its user, its session) is limited."""
+    return any(is_limited(scope, key, limit=limit) for key in keys)
+
+
+def count_each(scope: str, keys: Iterable[str], *, limit: tuple[int, int]) -> None:
+    """Count one failed attempt against each of ``keys``."""
+    for key in keys:
+        count(scope, key, limit=limit)
 
 
 def count(scope: str, key: str, *, limit: tuple[int, int]) -> int:

@@ -32,6 +32,12 @@ def test_the_default_configuration_passes_the_checks():
         ("OSCAR_LOYALTY_CANCELLED_ORDER_STATUSES", "Cancelled"),
         ("OSCAR_LOYALTY_CONSENT_CHANNELS_OFFERED", ["email", "pigeon"]),
         ("OSCAR_LOYALTY_CONSENT_WORDING", {"marketing:email": {"text": "Yes"}}),
+        # The rate limits and the client's address are the core's: checked without
+        # the privacy app.
+        ("OSCAR_LOYALTY_VOUCHER_RATE_LIMIT", (0, 60)),
+        ("OSCAR_LOYALTY_ONE_CLICK_PER_LINK_RATE_LIMIT", "often"),
+        ("OSCAR_LOYALTY_CLIENT_IP", "myshop.no_such_module.ip"),
+        ("OSCAR_LOYALTY_CLIENT_IP", "oscar_loyalty.clientip.DEFAULT"),
     ],
 )
 def test_a_wrong_setting_is_reported_by_its_exact_name(settings, name, value):

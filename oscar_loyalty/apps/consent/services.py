@@ -12,7 +12,6 @@ Invariants:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from oscar_loyalty import app_settings, signals
+from oscar_loyalty.clientip import client_ip
 from oscar_loyalty.exceptions import ConsentSubjectGone
 from oscar_loyalty.lookups import any_of
 
@@ -35,20 +35,17 @@ from .wording import MARKETING, Wording, get_wording
 def request_metadata(request: HttpRequest | None) -> dict[str, str | None]:
     """The IP address and user agent a consent record keeps as evidence.
 
-    ``REMOTE_ADDR`` only: ``X-Forwarded-For`` can be forged by the client, and
-    a store behind a proxy should set ``REMOTE_ADDR`` in its proxy middleware.
-    Both come from the client, so they are cleaned before they are stored: an
-    address that is not an IP address is dropped (PostgreSQL's ``inet`` would
-    refuse it), control characters (a NUL byte PostgreSQL refuses) and lone
-    surrogates are removed, and the user agent is cut to 512 characters.
+    The address is ``client_ip`` (``REMOTE_ADDR`` unless the store set
+    ``OSCAR_LOYALTY_CLIENT_IP`` for its proxy: ``X-Forwarded-For`` can be forged
+    by the client). Both come from the client, so they are cleaned before they
+    are stored: an address that is not an IP address is dropped (PostgreSQL's
+    ``inet`` would refuse it), control characters (a NUL byte PostgreSQL
+    refuses) and lone surrogates are removed, and the user agent is cut to 512
+    characters.
     """
     if request is None:
         return {"ip_address": None, "user_agent": ""}
-    ip = (request.META.get("REMOTE_ADDR") or "").strip()
-    try:
-        ip = str(ipaddress.ip_address(ip)) if ip else None
-    except ValueError:
-        ip = None
+    ip = client_ip(request) or None
     agent = str(request.META.get("HTTP_USER_AGENT", ""))
     agent = agent.encode("utf-8", "replace").decode("utf-8")
     agent = "".join(char for char in agent if char.isprintable())[:512]

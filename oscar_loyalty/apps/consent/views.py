@@ -8,8 +8,6 @@ and changes nothing.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -199,7 +197,7 @@ def one_click_unsubscribe_view(request, token: str):
         ) or _over_limit(
             request,
             "one_click_link",
-            hashlib.sha256(token.encode()).hexdigest()[:32],
+            ratelimit.value_key(token),
             app_settings.ONE_CLICK_PER_LINK_RATE_LIMIT,
         )
     else:

@@ -16,6 +16,12 @@ and the canonical string is these lines joined by ``\\n``::
     <timestamp>
     <nonce>
     <hex SHA-256 of the raw body>
+
+The signature is a protocol each partner implements on its side, so it is
+computed here exactly as documented (``docs/partners.md``), not by the
+club's keyed-hash helper (``oscar_loyalty.hashing``), whose scheme is ours to
+choose. The partner's secret *is* derived by that helper, with the scheme it
+was issued under: a secret already handed out must never change.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from oscar_loyalty.exceptions import (
     ReplayedPartnerRequest,
     StalePartnerRequest,
 )
+from oscar_loyalty.hashing import Purpose, keyed_hash
 
 from .models import Partner, PartnerNonce
 
@@ -52,11 +59,17 @@ HEADERS = {
 }
 
 
+#: The scheme every issued secret was derived with (``oscar_loyalty.hashing``).
+PARTNER_SECRET = Purpose(
+    "partners.secret",
+    secret=lambda: app_settings.PARTNERS_SECRET_KEY,
+    stored_prefix="oscar-loyalty-partner:",
+)
+
+
 def partner_secret(partner: Partner) -> str:
     """The partner's shared secret, derived, never stored (see ``models``)."""
-    message = f"oscar-loyalty-partner:{partner.key_id}:{partner.secret_salt}".encode()
-    key = app_settings.PARTNERS_SECRET_KEY.encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return keyed_hash(PARTNER_SECRET, f"{partner.key_id}:{partner.secret_salt}")
 
 
 def canonical_string(

@@ -1,4 +1,4 @@
-"""System checks for the privacy and rate-limit settings; each names the setting."""
+"""System checks for the privacy settings; each names the setting."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ from oscar_loyalty import app_settings
 from oscar_loyalty.app_settings import PREFIX
 from oscar_loyalty.checks import _int_between, _strings
 
-RATE_LIMITS = (
-    "VOUCHER_RATE_LIMIT",
-    "POINTS_RATE_LIMIT",
-    "CONSENT_LINKS_RATE_LIMIT",
-    "ONE_CLICK_RATE_LIMIT",
-    "ONE_CLICK_PER_LINK_RATE_LIMIT",
-)
 RETENTION_DAYS = (
     "PRIVACY_TRACKING_EVENT_DAYS",
     "PRIVACY_REFERRAL_VISIT_DAYS",
@@ -27,16 +20,6 @@ RETENTION_DAYS = (
 def _error(name: str, message: str) -> Error:
     raw = getattr(settings, PREFIX + name, None)
     return Error(f"{PREFIX}{name} {message}; it is {raw!r}.", id=f"oscar_loyalty.E_{name}")
-
-
-def _limit(name: str) -> list[Error]:
-    try:
-        attempts, seconds = getattr(app_settings, name)
-    except (TypeError, ValueError):
-        attempts = seconds = 0
-    if attempts < 1 or seconds < 1:
-        return [_error(name, "must be (attempts, seconds), both at least 1")]
-    return []
 
 
 def _days(name: str) -> list[Error]:
@@ -51,8 +34,6 @@ def _days(name: str) -> list[Error]:
 @register(Tags.compatibility)
 def check_privacy_settings(app_configs=None, **kwargs) -> list:
     errors: list = []
-    for name in RATE_LIMITS:
-        errors += _limit(name)
     for name in RETENTION_DAYS:
         errors += _days(name)
     errors += _int_between("PRIVACY_RETENTION_BATCH_SIZE", 1, 100_000)

@@ -1,17 +1,11 @@
-"""Privacy and abuse-resistance settings, mixed into ``app_settings``.
+"""Privacy settings, mixed into ``app_settings``.
 
-Read them as ``oscar_loyalty.app_settings.PRIVACY_...`` / ``RATE_LIMIT_...``;
-documented in ``docs/settings.md`` and ``docs/privacy.md``. The rate limits
-are read by the apps they protect (consent, points, vouchers) whether or not
-the privacy app is installed.
+Read them as ``oscar_loyalty.app_settings.PRIVACY_...``; documented in
+``docs/settings.md`` and ``docs/privacy.md``. The rate limits are the core's
+(``app_settings``, next to the limiter), not this app's.
 """
 
 from __future__ import annotations
-
-
-def _limit(value) -> tuple[int, int]:
-    attempts, seconds = value
-    return int(attempts), int(seconds)
 
 
 class PrivacySettings:
@@ -57,30 +51,3 @@ class PrivacySettings:
     def PRIVACY_RETENTION_BATCH_SIZE(self) -> int:
         """Rows deleted per statement by ``loyalty_apply_retention``."""
         return self._setting("PRIVACY_RETENTION_BATCH_SIZE", 1000)
-
-    # Abuse resistance: rate limits, ``(attempts, seconds)`` ----------------
-
-    @property
-    def VOUCHER_RATE_LIMIT(self) -> tuple[int, int]:
-        """Unknown voucher codes per IP address and per user in the basket."""
-        return _limit(self._setting("VOUCHER_RATE_LIMIT", (10, 900)))
-
-    @property
-    def POINTS_RATE_LIMIT(self) -> tuple[int, int]:
-        """ "Apply points" requests per user (every request counts)."""
-        return _limit(self._setting("POINTS_RATE_LIMIT", (30, 600)))
-
-    @property
-    def CONSENT_LINKS_RATE_LIMIT(self) -> tuple[int, int]:
-        """Requests per IP address to the login-free unsubscribe and confirmation pages."""
-        return _limit(self._setting("CONSENT_LINKS_RATE_LIMIT", (60, 600)))
-
-    @property
-    def ONE_CLICK_RATE_LIMIT(self) -> tuple[int, int]:
-        """RFC 8058 one-click POSTs per IP address (mailbox providers share a few IPs)."""
-        return _limit(self._setting("ONE_CLICK_RATE_LIMIT", (1000, 60)))
-
-    @property
-    def ONE_CLICK_PER_LINK_RATE_LIMIT(self) -> tuple[int, int]:
-        """RFC 8058 one-click POSTs per unsubscribe link."""
-        return _limit(self._setting("ONE_CLICK_PER_LINK_RATE_LIMIT", (10, 3600)))

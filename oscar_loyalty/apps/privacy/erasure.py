@@ -9,27 +9,27 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
 from oscar_loyalty.exceptions import AlreadyErased, OrdersStillOpen, StaffAccountErasure
+from oscar_loyalty.hashing import Purpose, keyed_hash
 
 from . import registry
 from .models import ErasureRequest
 from .oscar_data import ACCOUNT_ORDER, is_erased
 
+#: Stored in the erasure log: the scheme it was written with (``oscar_loyalty.hashing``).
+ERASED_MEMBER = Purpose(
+    "privacy.erased_member", secret=lambda: app_settings.EMAIL_HASH_KEY, stored_prefix="member:"
+)
+
 
 def member_hash(number: str) -> str:
     """Keyed hash of a member number, for the erasure log (``EMAIL_HASH_KEY``)."""
-    if not number:
-        return ""
-    key = app_settings.EMAIL_HASH_KEY.encode()
-    return hmac.new(key, f"member:{number}".encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(ERASED_MEMBER, number) if number else ""
 
 
 def check_erasable(user) -> None:

@@ -6,16 +6,18 @@ the digests are stored: a leaked table names nobody.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 from oscar_loyalty import app_settings
+from oscar_loyalty.clientip import client_ip
+from oscar_loyalty.hashing import Purpose, keyed_hash
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+#: Compared with digests already stored: the scheme they were written with
+#: (``oscar_loyalty.hashing``); the key is ``SECRET_KEY``.
+FINGERPRINT = Purpose("referrals.fingerprint", stored_prefix="")
 
 
 def normalise_email(email: str) -> str:
@@ -49,10 +51,7 @@ def normalise_address(address) -> str:
 
 def digest(value: str) -> str:
     """HMAC-SHA256 of ``value`` keyed with ``SECRET_KEY`` ("" stays "")."""
-    if not value:
-        return ""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(FINGERPRINT, value) if value else ""
 
 
 def email_digest(email: str) -> str:
@@ -76,4 +75,4 @@ def payment_digest(order) -> str:
 
 
 def ip_digest(request) -> str:
-    return digest(request.META.get("REMOTE_ADDR", "") if request is not None else "")
+    return digest(client_ip(request))

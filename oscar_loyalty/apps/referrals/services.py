@@ -115,16 +115,14 @@ def check_rate_limit(request) -> None:
     store needs a shared cache.
     """
     limit = app_settings.REFERRALS_RATE_LIMIT
-    keys = _limit_keys(request)
-    if any(ratelimit.is_limited(RATE_LIMIT_SCOPE, key, limit=limit) for key in keys):
+    if ratelimit.any_limited(RATE_LIMIT_SCOPE, _limit_keys(request), limit=limit):
         raise TooManyAttempts()
 
 
 def count_failed_attempt(request) -> None:
     """One more unknown or refused code for this IP address and session."""
     limit = app_settings.REFERRALS_RATE_LIMIT
-    for key in _limit_keys(request):
-        ratelimit.count(RATE_LIMIT_SCOPE, key, limit=limit)
+    ratelimit.count_each(RATE_LIMIT_SCOPE, _limit_keys(request), limit=limit)
 
 
 def record_visit(

@@ -77,12 +77,8 @@ def test_a_wrong_retention_setting_is_reported_by_name(settings):
     from oscar_loyalty.apps.privacy.checks import check_privacy_settings
 
     settings.OSCAR_LOYALTY_PRIVACY_VISIT_DAYS = -3
-    settings.OSCAR_LOYALTY_VOUCHER_RATE_LIMIT = (0, 60)
     ids = {error.id for error in check_privacy_settings()}
-    assert ids == {
-        "oscar_loyalty.E_PRIVACY_VISIT_DAYS",
-        "oscar_loyalty.E_VOUCHER_RATE_LIMIT",
-    }
+    assert ids == {"oscar_loyalty.E_PRIVACY_VISIT_DAYS"}
 
 
 def test_old_newsletter_opens_and_clicks_are_forgotten_but_the_messages_stay(db):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from oscar.core.loading import get_class
 from oscar.test.factories import UserFactory, VoucherFactory, create_product
 
-from oscar_loyalty.apps.privacy.basket_views import VoucherAddView
+from oscar_loyalty.vouchers import VoucherAddView
 from tests.checkout import add_to_basket
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,9 @@ count, per IP address and per signed-in user, so shoppers behind one
 carrier's address are not blocked by each other's typos for long;
 ``OSCAR_LOYALTY_VOUCHER_RATE_LIMIT = (attempts, seconds)``. Over the limit
 no code is looked up at all and the basket is left as it was.
+
+It guards Oscar's own basket, so it belongs to the core (with the limiter),
+not to an optional app: it works whichever club apps are installed.
 """
 
 from __future__ import annotations
@@ -45,11 +48,10 @@ class VoucherAddView(OscarVoucherAddView):
     def form_valid(self, form):
         limit = app_settings.VOUCHER_RATE_LIMIT
         keys = limit_keys(self.request)
-        if any(ratelimit.is_limited(SCOPE, key, limit=limit) for key in keys):
+        if ratelimit.any_limited(SCOPE, keys, limit=limit):
             messages.error(self.request, TOO_MANY)
             return redirect_to_referrer(self.request, "basket:summary")
         code = form.cleaned_data["code"]
         if not self.voucher_model._default_manager.filter(code=code).exists():
-            for key in keys:
-                ratelimit.count(SCOPE, key, limit=limit)
+            ratelimit.count_each(SCOPE, keys, limit=limit)
         return super().form_valid(form)
