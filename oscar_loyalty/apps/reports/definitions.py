@@ -1,4 +1,6 @@
-"""The core reports (the newsletter results live in ``newsletter_report``).
+"""The reports on this app's precomputed figures: members, points, breakage, repeat
+purchase, cohorts (registered through ``loyalty_reports``; the other apps register
+theirs in their own ``loyalty_reports``).
 
 Every metric's exact definition is in docs/reports.md; keep the two in step.
 """
@@ -8,35 +10,28 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DateField, Q, Sum
-from django.db.models.functions import Coalesce, Trunc
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.dates import add_months
+from oscar_loyalty.reporting import (
+    PRECOMPUTED,
+    Chart,
+    Column,
+    Period,
+    Report,
+    counts_by_bucket,
+    ratio,
+    register,
+)
 
 from .models import DailyFigure, MemberFacts
-from .registry import PRECOMPUTED, Chart, Column, Period, Report, ratio, register
 
 CENT = Decimal("0.01")
-
-
-def bucket(field: str, period: Period):
-    return Trunc(field, period.interval, output_field=DateField())
-
-
-def counts_by_bucket(queryset, field: str, period: Period, **aggregates) -> dict:
-    """``{bucket: {name: value}}`` for rows of ``queryset`` whose ``field`` is in the period."""
-    rows = (
-        queryset.filter(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_before})
-        .annotate(bucket=bucket(field, period))
-        .values("bucket")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("bucket"): row for row in rows}
 
 
 def figures(metric: str, period: Period, *, dimension: str | None = None) -> dict:
@@ -57,6 +52,7 @@ def label(day) -> str:
 @register
 class MemberGrowthReport(Report):
     key = "members"
+    order = 10
     title = _("Member growth and active members")
     description = _(
         "New members per period, all members at its end, and members who placed an order in it."
@@ -124,6 +120,7 @@ def money(points: int) -> Decimal:
 @register
 class PointsReport(Report):
     key = "points"
+    order = 20
     title = _("Points issued, redeemed, expired and outstanding")
     description = _("Points flows per period and the outstanding balance (liability) at its end.")
     source = PRECOMPUTED
@@ -157,6 +154,7 @@ class PointsReport(Report):
 @register
 class BreakageReport(Report):
     key = "breakage"
+    order = 30
     title = _("Breakage rate")
     description = _(
         "Share of the points that left members' balances unused: expired ÷ (redeemed + expired)."
@@ -191,6 +189,7 @@ class BreakageReport(Report):
 @register
 class RepeatPurchaseReport(Report):
     key = "repeat_purchase"
+    order = 40
     title = _("Repeat-purchase rate")
     description = _(
         "Members with at least one order by the end of each month, those with two or more, "
@@ -237,6 +236,7 @@ COHORT_MONTHS = 12
 @register
 class CohortReport(Report):
     key = "cohorts"
+    order = 50
     title = _("Retention by join month (cohorts)")
     description = _(
         "For members who joined in each month: the share who placed an order in the joining "

@@ -144,7 +144,7 @@ def test_entering_a_referral_code_with_a_next_that_is_no_path_goes_to_the_basket
 def test_a_message_reference_with_foreign_or_too_many_digits_names_no_campaign(ref):
     # The reference comes from a provider's event (ConsentRecord.message); int()
     # raised on it, so one odd unsubscribe made the newsletter report a 500.
-    from oscar_loyalty.apps.reports.newsletter_report import campaign_of_message
+    from oscar_loyalty.apps.newsletter.loyalty_reports import campaign_of_message
 
     assert campaign_of_message(ref) is None
     assert campaign_of_message("campaign:12/outbox:345") == 12

@@ -1,7 +1,7 @@
-"""Newsletter results: imported by the registry only when the newsletter app is installed.
+"""The newsletter app's report: newsletter results.
 
-The newsletter app is the only one that imports Wagtail, so this module is
-never imported in a store without it.
+Found by the report registry (``oscar_loyalty.reporting``) only when this app
+is installed, so a store without it (and without Wagtail) has no such report.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from oscar_loyalty.apps.consent.models import ConsentRecord
-from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
+from oscar_loyalty.reporting import Chart, Column, Report, ratio, register
 
-from .registry import Chart, Column, Report, ratio, register
+from .models import Campaign, OutboxMessage
 
 OPENED, CLICKED = "opened", "clicked"
 CAMPAIGN_RE = re.compile(r"campaign:([0-9]{1,18})")
@@ -34,6 +34,7 @@ def campaign_of_message(ref: str) -> int | None:
 @register
 class NewsletterResultsReport(Report):
     key = "newsletter"
+    order = 100
     title = _("Newsletter results")
     description = _(
         "Campaigns that started sending in the range: messages sent, delivered, opened, clicked, "
