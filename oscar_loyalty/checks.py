@@ -53,7 +53,8 @@ RATE_LIMITS = (
 )
 
 
-def _rate_limit(name: str) -> list[Error]:
+def rate_limit_problems(name: str) -> list[Error]:
+    """``name`` must be ``(attempts, seconds)``, both at least 1 (``oscar_loyalty.ratelimit``)."""
     try:
         attempts, seconds = getattr(app_settings, name)
     except (TypeError, ValueError):
@@ -93,7 +94,7 @@ def client_ip_problems() -> list[Error]:
 def check_settings(app_configs=None, **kwargs) -> list:
     errors: list = []
     for name in RATE_LIMITS:
-        errors += _rate_limit(name)
+        errors += rate_limit_problems(name)
     errors += client_ip_problems()
     errors += _int_between("MEMBER_NUMBER_LENGTH", 8, 18)
     errors += _int_between("TIER_WINDOW_MONTHS", 1, 120)

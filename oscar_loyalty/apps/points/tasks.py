@@ -1,24 +1,28 @@
 """Background tasks (django-tasks): the daily points jobs, for stores with a worker.
 
-Without a worker, the management commands do the same from cron.
+``oscar_loyalty.tasks.run_daily_jobs`` runs every app's daily jobs; this task
+runs the points ones only (the ``points.*`` jobs of ``oscar_loyalty.daily``),
+for schedules written before it.
 """
 
 from django_tasks import task
 
-from . import bonuses, catchup, earning, expiry, redemption
+from oscar_loyalty import daily
 
 
 @task()
 def run_daily_points_jobs() -> dict[str, int]:
     """Catch up lost order work, mature, expire, release reservations, remind, birthday bonuses."""
-    caught_up = catchup.catch_up()
+    outcomes = daily.run(["points"])
+    failed = [outcome.name for outcome in outcomes if not outcome.ok]
+    if failed:
+        raise daily.DailyJobsFailed(failed)
+    done = {outcome.name: outcome.result for outcome in outcomes}
     return {
-        "settled": caught_up.captures_settled,
-        "orders_redone": caught_up.orders_redone,
-        "reversals_redone": caught_up.reversals,
-        "matured": earning.mature_due_earnings(),
-        "expired_points": expiry.expire_points(),
-        "released": redemption.release_expired_reservations(),
-        "reminders": expiry.send_expiry_reminders(),
-        "birthday_bonuses": bonuses.award_birthday_bonuses(),
+        **done["points.catch_up"],
+        "matured": done["points.mature"],
+        "expired_points": done["points.expire"],
+        "released": done["points.release_reservations"],
+        "reminders": done["points.expiry_reminders"],
+        "birthday_bonuses": done["points.birthday_bonuses"],
     }

@@ -1,12 +1,9 @@
-from django.core.management.base import BaseCommand
-
-from oscar_loyalty.apps.partners.signing import prune_nonces
+from oscar_loyalty.management.commands.loyalty_daily import AliasCommand
 
 
-class Command(BaseCommand):
-    help = "Delete partner API nonces older than the timestamp window (run hourly or daily)."
-
-    def handle(self, *args, **options):
-        deleted = prune_nonces()
-        if options["verbosity"]:
-            self.stdout.write(f"Deleted {deleted} partner API nonces.")
+class Command(AliasCommand):
+    help = (
+        "Delete partner API nonces older than the timestamp window, hourly or daily "
+        "(the partners.prune_nonces job of loyalty_daily)."
+    )
+    jobs = ("partners.prune_nonces",)

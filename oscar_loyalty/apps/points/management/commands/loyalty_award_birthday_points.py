@@ -1,10 +1,6 @@
-from django.core.management.base import BaseCommand
-
-from oscar_loyalty.apps.points.bonuses import award_birthday_bonuses
+from oscar_loyalty.management.commands.loyalty_daily import AliasCommand
 
 
-class Command(BaseCommand):
-    help = "Daily: award the birthday bonus to members whose birthday is today."
-
-    def handle(self, *args, **options):
-        self.stdout.write(f"{award_birthday_bonuses()} birthday bonus(es) awarded.")
+class Command(AliasCommand):
+    help = "Daily: award the birthday bonus (the points.birthday_bonuses job of loyalty_daily)."
+    jobs = ("points.birthday_bonuses",)

@@ -1,14 +1,19 @@
-from django.core.management.base import BaseCommand
-
-from oscar_loyalty.apps.points import catchup, expiry, redemption
+from oscar_loyalty.management.commands.loyalty_daily import AliasCommand
 
 
-class Command(BaseCommand):
+class Command(AliasCommand):
     help = (
         "Daily: redo the order work a crash or a lost task skipped (debits, earnings, "
-        "reversals of the last --catch-up-days days), expire points "
-        "past their date (in batches), release stale basket reservations and email "
-        "members whose points expire soon."
+        "reversals of the last --catch-up-days days), expire points past their date (in "
+        "batches), release stale basket reservations and email members whose points "
+        "expire soon (those jobs of loyalty_daily)."
+    )
+    # In this order (the registry's): a lost order task's debit lands before expiry.
+    jobs = (
+        "points.catch_up",
+        "points.expire",
+        "points.release_reservations",
+        "points.expiry_reminders",
     )
 
     def add_arguments(self, parser):
@@ -16,15 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-reminders", action="store_true")
         parser.add_argument("--catch-up-days", type=int, default=14)
 
-    def handle(self, *args, batch_size=None, no_reminders=False, catch_up_days=14, **options):
-        # First: a lost order task's debit must land before expiry looks at the lots.
-        caught_up = catchup.catch_up(days=catch_up_days)
-        settled = caught_up.captures_settled
-        expired = expiry.expire_points(batch_size=batch_size)
-        released = redemption.release_expired_reservations()
-        reminders = 0 if no_reminders else expiry.send_expiry_reminders()
-        self.stdout.write(
-            f"{settled} order debit(s) settled, {caught_up.orders_redone} order task(s) "
-            f"redone, {caught_up.reversals} reversal(s) redone, {expired} point(s) expired, "
-            f"{released} reservation(s) released, {reminders} reminder(s) sent."
-        )
+    def selected(self, options):
+        if options["no_reminders"]:
+            return tuple(name for name in self.jobs if name != "points.expiry_reminders")
+        return self.jobs
+
+    def job_options(self, options):
+        return {
+            "points.catch_up": {"days": options["catch_up_days"]},
+            "points.expire": {"batch_size": options["batch_size"]},
+        }

@@ -1,14 +1,15 @@
-from django.core.management.base import BaseCommand
-
-from oscar_loyalty.apps.points.earning import mature_due_earnings
+from oscar_loyalty.management.commands.loyalty_daily import AliasCommand
 
 
-class Command(BaseCommand):
-    help = "Daily: make pending points spendable once the return window has passed."
+class Command(AliasCommand):
+    help = (
+        "Daily: make pending points spendable once the return window has passed "
+        "(the points.mature job of loyalty_daily)."
+    )
+    jobs = ("points.mature",)
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=None)
 
-    def handle(self, *args, batch_size=None, **options):
-        count = mature_due_earnings(batch_size=batch_size)
-        self.stdout.write(f"{count} order(s) matured.")
+    def job_options(self, options):
+        return {"points.mature": {"batch_size": options["batch_size"]}}

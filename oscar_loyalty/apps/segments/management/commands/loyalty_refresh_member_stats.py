@@ -1,11 +1,9 @@
-from django.core.management.base import BaseCommand
-
-from oscar_loyalty.apps.segments import services
+from oscar_loyalty.management.commands.loyalty_daily import AliasCommand
 
 
-class Command(BaseCommand):
-    help = "Recompute every member's order figures and RFM scores (run daily)."
-
-    def handle(self, *args, **options):
-        rows = services.refresh_member_stats()
-        self.stdout.write(f"Member statistics: {rows} members with orders.")
+class Command(AliasCommand):
+    help = (
+        "Recompute every member's order figures and RFM scores "
+        "(the segments.member_stats job of loyalty_daily)."
+    )
+    jobs = ("segments.member_stats",)
