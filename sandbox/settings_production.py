@@ -43,6 +43,11 @@ OSCAR_LOYALTY_EMAIL_HASH_KEY = os.environ.get("EMAIL_HASH_KEY") or SECRET_KEY
 OSCAR_LOYALTY_SITE_URL = os.environ.get("SITE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
 WAGTAILADMIN_BASE_URL = OSCAR_LOYALTY_SITE_URL
 
+# The client's IP address (rate limits, consent evidence, fraud signals): behind exactly
+# one reverse proxy that appends to X-Forwarded-For, say so; otherwise REMOTE_ADDR.
+if os.environ.get("BEHIND_ONE_PROXY"):
+    OSCAR_LOYALTY_CLIENT_IP = "oscar_loyalty.clientip.last_forwarded_for"
+
 # HTTPS only. Behind a TLS-terminating proxy, it must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
