@@ -55,14 +55,7 @@ def _imported_apps(path: Path) -> set[str]:
 
 
 def test_the_reports_framework_imports_no_app_whose_report_it_shows():
-    # The data generator (generator, writers, simulation, sample_data) is leaving the
-    # package (issue #19) and is not part of the framework.
-    framework = [
-        path
-        for path in REPORTS_APP.glob("*.py")
-        if path.stem not in {"generator", "writers", "simulation", "sample_data"}
-    ]
-    imported = set().union(*(_imported_apps(path) for path in framework))
+    imported = set().union(*(_imported_apps(path) for path in REPORTS_APP.rglob("*.py")))
     # Membership and points: the member facts and the daily figures are computed from them.
     assert imported <= {"membership", "points"}, imported
 
