@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: sandbox test lint docs clean bench bench-smoke
+.PHONY: sandbox test lint docs clean bench bench-smoke install-check
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b --smoke || exit 1; done
+
+## Build the sdist and wheel, install the wheel into a fresh venv beside a stock Oscar
+## store and follow the README's blocks there: core, core plus newsletter, full
+## (docs/development.md, "Install check"). Needs only Python and the package index.
+install-check:
+	PYTHON=$(PYTHON) install_check/run.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,12 +20,23 @@ from wagtail.models import DraftStateMixin, PreviewableMixin, RevisionMixin
 from .blocks import NewsletterBody
 
 
+def language_choices():
+    # Callables, not the values: a migration then names these functions instead of
+    # freezing the LANGUAGES of whoever generated it, and a store with other
+    # LANGUAGES sees no pending migration of the add-on (issue #18).
+    return settings.LANGUAGES
+
+
+def default_language():
+    return settings.LANGUAGE_CODE
+
+
 class Newsletter(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model):
     """One issue, in one language; a translation points at the original."""
 
     title = models.CharField(_("internal name"), max_length=255)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=language_choices, default=default_language
     )
     translation_of = models.ForeignKey(
         "self",
