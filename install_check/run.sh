@@ -8,8 +8,9 @@
 #    `twine check --strict`, and checks that they carry every module, migration,
 #    template, static file and compiled catalogue (install_check/dist_contents.py).
 # 2. Creates a fresh virtualenv (python3 -m venv) and installs, as a store would,
-#    django-oscar 4.2 with the thumbnailer of Oscar's tutorial and the built wheel
-#    with all its extras. Nothing of this checkout is importable there.
+#    django-oscar 4.2 with the thumbnailer of Oscar's tutorial (while the build
+#    runs), then the built wheel with all its extras. Nothing of this checkout is
+#    importable there.
 # 3. For each configuration: copies the stock Oscar store (install_check/store/,
 #    made by Oscar's "Building your own shop"), appends the README's marked
 #    blocks for it to settings.py and urls.py, runs `check`, `makemigrations
@@ -42,6 +43,9 @@ fail() {
     exit 1
 }
 unset PYTHONPATH DJANGO_SETTINGS_MODULE
+# A failure stops what this script started in the background, by process id.
+trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT
+case "$work" in /|"$root"|"$HOME") fail "INSTALL_CHECK_DIR=$work would be emptied" ;; esac
 
 rm -rf "$work"
 mkdir -p "$work/src" "$work/dist"
@@ -69,28 +73,38 @@ for name in files:
     shutil.copy2(root / name, dest / name)
 PY
 
-"$python" -m venv "$work/tools"
-"$work/tools/bin/python" -m pip install --quiet build twine >"$work/pip-tools.log" 2>&1 ||
-    { tail -40 "$work/pip-tools.log"; fail "pip install build twine"; }
-lap "tools venv (build, twine)"
+# The store's fresh venv and Oscar install meanwhile, in the background (two cores).
+# --no-compile: Python compiles what the store imports, not every module of Wagtail.
+(
+    "$python" -m venv "$work/venv" &&
+        "$work/venv/bin/python" -m pip install --quiet --no-compile \
+            "django-oscar[sorl-thumbnail]==4.2.*"
+) >"$work/pip-store.log" 2>&1 &
+store_venv=$!
 
-"$work/tools/bin/python" -m build --outdir "$work/dist" "$work/src" >"$work/build.log" 2>&1 ||
-    { tail -40 "$work/build.log"; fail "python -m build"; }
+# The build tools in a venv of their own; the build runs in it (--no-isolation) with
+# the build requirements of pyproject.toml installed there once, not twice per build.
+"$python" -m venv "$work/tools"
+"$work/tools/bin/python" -m pip install --quiet build twine "setuptools>=68" wheel \
+    >"$work/pip-tools.log" 2>&1 || { tail -40 "$work/pip-tools.log"; fail "pip install build twine"; }
+lap "tools venv (build, twine, setuptools)"
+
+"$work/tools/bin/python" -m build --no-isolation --outdir "$work/dist" "$work/src" \
+    >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "python -m build"; }
 "$work/tools/bin/twine" check --strict "$work/dist/"* || fail "twine check"
 "$python" "$root/install_check/dist_contents.py" "$work/src" "$work/dist" || fail "dist contents"
 wheel=$(ls "$work/dist/"oscar_loyalty-*.whl)
-lap "python -m build, twine check, dist contents"
+lap "python -m build (sdist, then the wheel from it), twine check, dist contents"
 
-"$python" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet "django-oscar[sorl-thumbnail]==4.2.*" \
-    "${wheel}[newsletter,amazon-ses,rq]" >"$work/pip-store.log" 2>&1 ||
-    { tail -40 "$work/pip-store.log"; fail "pip install into the fresh venv"; }
+wait "$store_venv" || { tail -40 "$work/pip-store.log"; fail "fresh venv with django-oscar 4.2"; }
+"$work/venv/bin/python" -m pip install --quiet --no-compile "${wheel}[newsletter,amazon-ses,rq]" \
+    >>"$work/pip-store.log" 2>&1 || { tail -40 "$work/pip-store.log"; fail "pip install the wheel"; }
 "$work/venv/bin/python" -m pip check || fail "pip check"
 (cd "$work" && "$work/venv/bin/python" -c '
 import sys, oscar_loyalty
 assert oscar_loyalty.__file__.startswith(sys.prefix), oscar_loyalty.__file__
 print("oscar_loyalty imported from", oscar_loyalty.__file__)') || fail "the add-on is not the installed wheel"
-lap "fresh venv: django-oscar 4.2 and the wheel with its extras"
+lap "fresh venv: django-oscar 4.2, then the wheel with its extras"
 
 run_config() {
     local config=$1 store="$work/store-$1" py="$work/venv/bin/python"
@@ -99,7 +113,7 @@ run_config() {
     cp -r "$root/install_check/store" "$store"
     cp "$root/install_check/walk.py" "$store/walk.py"
     for part in settings urls; do
-        { printf '\n\n# --- appended from README.md (install:%s:%s) ---\n' "$config" "$part"
+        { printf '\n\n# --- appended from README.md (install-%s-%s) ---\n' "$config" "$part"
           "$py" "$root/install_check/readme_blocks.py" "$root/README.md" "$config" "$part"
         } >>"$store/frobshop/$part.py"
     done
