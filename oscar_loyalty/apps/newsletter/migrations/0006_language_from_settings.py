@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty_newsletter', '0003_outbox_fewer_indexes'),
+        ('loyalty_newsletter', '0005_audiences_segments_only'),
     ]
 
     operations = [
