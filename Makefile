@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: sandbox test lint docs clean bench bench-smoke install-check
+.PHONY: sandbox test lint docs clean bench bench-smoke install-check variants
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ sandbox: $(STAMP)
 ## Run the whole suite: SQLite, or the database in DATABASE_URL.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Each settings variant (the store minus one optional app, tests/variants/):
+## system checks, migration graph and the smoke journey, SQLite in memory.
+variants: $(STAMP)
+	PYTHON=$(BIN)/python tests/variants/run.sh $(VARIANTS)
 
 ## Build the documentation site into var/site (MkDocs, strict: any warning fails).
 DOCS_STAMP := $(VENV)/.docs-stamp

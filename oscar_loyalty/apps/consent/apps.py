@@ -1,12 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from oscar_loyalty.fragments import fragment
+
 
 class ConsentConfig(AppConfig):
     name = "oscar_loyalty.apps.consent"
     label = "loyalty_consent"
     verbose_name = _("Club consent")
     default_auto_field = "django.db.models.BigAutoField"
+    # What this app adds to Oscar's pages (oscar_loyalty.fragments).
+    loyalty_fragments = {
+        "account_tabs": [fragment("oscar_loyalty/consent/fragments/account_tab.html", order=30)],
+    }
 
     def ready(self) -> None:
         from anymail.signals import pre_send, tracking

@@ -1,6 +1,10 @@
+from importlib import import_module
+
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from oscar.core.application import OscarDashboardConfig
+
+from .sections import installed_sections
 
 VIEW_MEMBER = ["is_staff", "loyalty_membership.view_member"]
 CHANGE_PLAN = ["is_staff", "loyalty_membership.view_plan", "loyalty_membership.change_plan"]
@@ -46,6 +50,8 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
     namespace = "loyalty_dashboard"
     verbose_name = _("Customer club dashboard")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = ("oscar_loyalty.apps.membership",)
 
     default_permissions = VIEW_MEMBER
     permissions_map = {
@@ -100,7 +106,7 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
     }
 
     def get_urls(self):
-        from . import offers_views, points_views, referrals_views, reports_views, views
+        from . import views
 
         urls = [
             path("members/", views.MemberListView.as_view(), name="loyalty-member-list"),
@@ -128,74 +134,7 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
                 views.TierToggleView.as_view(),
                 name="loyalty-tier-toggle",
             ),
-            *self.get_points_urls(points_views),
-            *offers_views.get_urls(),
-            *referrals_views.get_urls(),
-            *self.get_segments_urls(),
-            *reports_views.get_urls(),
-            *self.get_partners_urls(),
-            *self.get_privacy_urls(),
         ]
+        for section in installed_sections():
+            urls += import_module(f"{__package__}.{section.views}").get_urls()
         return self.post_process_urls(urls)
-
-    def get_privacy_urls(self):
-        from django.apps import apps
-
-        if not apps.is_installed("oscar_loyalty.apps.privacy"):
-            return []
-        from . import privacy_views
-
-        return privacy_views.get_urls()
-
-    def get_partners_urls(self):
-        from django.apps import apps
-
-        if not apps.is_installed("oscar_loyalty.apps.partners"):
-            return []
-        from . import partners_views
-
-        return partners_views.get_urls()
-
-    def get_segments_urls(self):
-        from . import segments_views, timeline_views
-
-        return [*segments_views.get_urls(), *timeline_views.get_urls()]
-
-    def get_points_urls(self, points_views):
-        return [
-            path(
-                "members/<int:pk>/points/",
-                points_views.MemberPointsView.as_view(),
-                name="loyalty-points-member",
-            ),
-            path(
-                "members/<int:pk>/points/adjust/",
-                points_views.AdjustPointsView.as_view(),
-                name="loyalty-points-adjust",
-            ),
-            path(
-                "points/export/",
-                points_views.LedgerExportView.as_view(),
-                name="loyalty-points-export",
-            ),
-            path(
-                "points/promotions/",
-                points_views.PromotionListView.as_view(),
-                name="loyalty-points-promotion-list",
-            ),
-            path(
-                "points/promotions/create/",
-                points_views.PromotionCreateView.as_view(),
-                name="loyalty-points-promotion-create",
-            ),
-            path(
-                "points/promotions/<int:pk>/",
-                points_views.PromotionUpdateView.as_view(),
-                name="loyalty-points-promotion-update",
-            ),
-            path(
-                "points/promotions/<int:pk>/toggle/",
-                points_views.PromotionToggleView.as_view(),
-                name="loyalty-points-promotion-toggle",
-            ),
-        ]

@@ -4,33 +4,38 @@
     from oscar_loyalty.apps.dashboard.navigation import NAVIGATION as LOYALTY_NAVIGATION
     OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION + [LOYALTY_NAVIGATION]
 
-Labels are lazy so the menu follows the staff member's language.
+Settings are read before the apps are loaded, so the children are a lazy
+sequence: each time Oscar builds the menu they are the entries of the
+installed apps (``sections.menu_entries``), and a left-out app's page is
+never linked (Oscar would fail to reverse it). Labels are lazy so the menu
+follows the staff member's language.
 """
 
+from collections.abc import Sequence
+
 from django.utils.translation import gettext_lazy as _
+
+
+class InstalledEntries(Sequence):
+    """The menu entries of the installed apps, computed when read (not at settings time)."""
+
+    def _entries(self) -> list[dict]:
+        from .sections import menu_entries
+
+        return menu_entries()
+
+    def __getitem__(self, index):
+        return self._entries()[index]
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __repr__(self) -> str:
+        return "<the installed apps' club menu entries>"
+
 
 NAVIGATION = {
     "label": _("Customer club"),
     "icon": "fas fa-id-card",
-    "children": [
-        {"label": _("Members"), "url_name": "loyalty_dashboard:loyalty-member-list"},
-        {"label": _("Segments"), "url_name": "loyalty_dashboard:loyalty-segment-list"},
-        {"label": _("Plans"), "url_name": "loyalty_dashboard:loyalty-plan-list"},
-        {"label": _("Tiers"), "url_name": "loyalty_dashboard:loyalty-tier-list"},
-        {
-            "label": _("Points promotions"),
-            "url_name": "loyalty_dashboard:loyalty-points-promotion-list",
-        },
-        {"label": _("Points ledger (CSV)"), "url_name": "loyalty_dashboard:loyalty-points-export"},
-        {"label": _("Club promotions"), "url_name": "loyalty_dashboard:loyalty-offers-list"},
-        {"label": _("Referrals"), "url_name": "loyalty_dashboard:loyalty-referrals-list"},
-        {
-            "label": _("Referral funnel"),
-            "url_name": "loyalty_dashboard:loyalty-referrals-stats",
-        },
-        {"label": _("Reports"), "url_name": "loyalty_dashboard:loyalty-reports-index"},
-        {"label": _("In the shop"), "url_name": "loyalty_dashboard:loyalty-instore"},
-        {"label": _("Partners"), "url_name": "loyalty_dashboard:loyalty-partners-list"},
-        {"label": _("Erasures"), "url_name": "loyalty_dashboard:loyalty-privacy-erasures"},
-    ],
+    "children": InstalledEntries(),
 }

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
@@ -161,3 +161,39 @@ class LedgerExportView(generic.View):
                 ]
 
         return csvfiles.streaming_response("points-ledger.csv", rows())
+
+
+def get_urls() -> list:
+    return [
+        path(
+            "members/<int:pk>/points/",
+            MemberPointsView.as_view(),
+            name="loyalty-points-member",
+        ),
+        path(
+            "members/<int:pk>/points/adjust/",
+            AdjustPointsView.as_view(),
+            name="loyalty-points-adjust",
+        ),
+        path("points/export/", LedgerExportView.as_view(), name="loyalty-points-export"),
+        path(
+            "points/promotions/",
+            PromotionListView.as_view(),
+            name="loyalty-points-promotion-list",
+        ),
+        path(
+            "points/promotions/create/",
+            PromotionCreateView.as_view(),
+            name="loyalty-points-promotion-create",
+        ),
+        path(
+            "points/promotions/<int:pk>/",
+            PromotionUpdateView.as_view(),
+            name="loyalty-points-promotion-update",
+        ),
+        path(
+            "points/promotions/<int:pk>/toggle/",
+            PromotionToggleView.as_view(),
+            name="loyalty-points-promotion-toggle",
+        ),
+    ]

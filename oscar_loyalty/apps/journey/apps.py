@@ -7,6 +7,8 @@ class JourneyConfig(AppConfig):
     label = "loyalty_journey"
     verbose_name = _("Customer journey")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = ("oscar_loyalty.apps.membership",)
 
     def ready(self) -> None:
         # No receivers: the channel of a web order is recorded by the order task

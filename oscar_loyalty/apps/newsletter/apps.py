@@ -12,6 +12,12 @@ class NewsletterConfig(AppConfig):
     label = "loyalty_newsletter"
     verbose_name = _("Club newsletters")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = (
+        "oscar_loyalty.apps.membership",
+        "oscar_loyalty.apps.segments",
+        "oscar_loyalty.apps.consent",
+    )
 
     def ready(self) -> None:
         from anymail.signals import tracking

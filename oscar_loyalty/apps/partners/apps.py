@@ -12,6 +12,12 @@ class PartnersConfig(AppConfig):
     label = "loyalty_partners"
     verbose_name = _("Club partners")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = (
+        "oscar_loyalty.apps.membership",
+        "oscar_loyalty.apps.points",
+        "oscar_loyalty.apps.journey",
+    )
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (checks register themselves)

@@ -71,6 +71,9 @@ class DefaultEarningPolicy(EarningPolicy):
     Each line is rounded on its own (``OSCAR_LOYALTY_POINTS_ROUNDING``).
     """
 
+    # (multiplier or None, read at) from the club context while quoting a basket.
+    _preloaded_promotion: tuple | None = None
+
     def base_rate(self, member, *, now: datetime) -> Decimal:
         rate = app_settings.POINTS_PER_UNIT
         if member.tier_id and member.tier.is_active:
@@ -83,10 +86,10 @@ class DefaultEarningPolicy(EarningPolicy):
     def best_promotion(self, member, *, now: datetime) -> Decimal | None:
         """The highest multiplier of the promotions running at ``now``.
 
-        A member loaded with the request's club context carries it already,
-        read at the same moment (``oscar_loyalty.club``).
+        A basket quoted with the request's club context carries it already,
+        read at the same moment (``points.club_context``).
         """
-        preloaded = getattr(member, "_loyalty_promotion", None)
+        preloaded = self._preloaded_promotion
         if preloaded is not None and abs((preloaded[1] - now).total_seconds()) < PRELOADED_SECONDS:
             return preloaded[0]
         multipliers = PointsPromotion.objects.filter(is_active=True, starts_at__lte=now).exclude(
@@ -155,7 +158,14 @@ class DefaultEarningPolicy(EarningPolicy):
         return quote
 
     def quote_basket(self, basket, member, *, now: datetime) -> Quote:
-        base = self.base_rate(member, now=now)
+        from .club_context import preloaded_promotion
+
+        # Held by this policy object for this quote only, never on Oscar's objects.
+        self._preloaded_promotion = preloaded_promotion(basket)
+        try:
+            base = self.base_rate(member, now=now)
+        finally:
+            self._preloaded_promotion = None
         with_tax = app_settings.POINTS_EARN_ON_TAX and basket.is_tax_known
         quote = Quote()
         for line in basket.all_lines():

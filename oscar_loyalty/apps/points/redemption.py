@@ -25,7 +25,6 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.club import UNKNOWN, redemption_from_context
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
     InvalidPointsAmount,
@@ -34,6 +33,7 @@ from oscar_loyalty.exceptions import (
 from oscar_loyalty.money import CENT, ZERO, money_to_points, points_to_money
 
 from . import services
+from .club_context import UNKNOWN, redemption_from_context
 from .models import PointsAccount, PointsEntry, PointsRedemption
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from oscar_loyalty.fragments import fragment
+
 
 class PrivacyConfig(AppConfig):
     """Data export, erasure and retention for members (GDPR art. 15/17/20, Israeli PPL).
@@ -13,6 +15,13 @@ class PrivacyConfig(AppConfig):
     label = "loyalty_privacy"
     verbose_name = _("Club privacy")
     default_auto_field = "django.db.models.BigAutoField"
+    # What this app adds to Oscar's pages (oscar_loyalty.fragments).
+    loyalty_fragments = {
+        "account_tabs": [fragment("oscar_loyalty/privacy/fragments/account_tab.html", order=60)],
+        "dashboard_customer": [
+            fragment("oscar_loyalty/privacy/fragments/dashboard_customer.html", order=60)
+        ],
+    }
 
     def ready(self) -> None:
         from . import checks, oscar_data, registry  # noqa: F401  (checks register themselves)

@@ -7,3 +7,10 @@ class ReportsConfig(AppConfig):
     label = "loyalty_reports"
     verbose_name = _("Customer club reports")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = (
+        "oscar_loyalty.apps.membership",
+        "oscar_loyalty.apps.consent",
+        "oscar_loyalty.apps.points",
+        "oscar_loyalty.apps.referrals",
+    )

@@ -7,3 +7,8 @@ class SegmentsConfig(AppConfig):
     label = "loyalty_segments"
     verbose_name = _("Member segments")
     default_auto_field = "django.db.models.BigAutoField"
+    # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
+    requires = (
+        "oscar_loyalty.apps.membership",
+        "oscar_loyalty.apps.consent",
+    )
