@@ -13,11 +13,11 @@ which name the exact setting. The full list is documented in
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+from functools import cache
 from typing import Any
-
-from oscar_loyalty.apps.partners.conf import PartnersSettings
-from oscar_loyalty.apps.points.conf import PointsSettings
-from oscar_loyalty.apps.privacy.conf import PrivacySettings
 
 PREFIX = "OSCAR_LOYALTY_"
 
@@ -34,10 +34,11 @@ class BaseSettings:
         return getattr(settings, PREFIX + name, default)
 
 
-class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSettings):
-    # The points section is long enough for a module of its own
-    # (``apps/points/conf.py``); as a mixin, ``app_settings.POINTS_*`` reads
-    # exactly like every other setting.
+class CoreSettings(BaseSettings):
+    # A sub-app whose settings are many keeps them in its own ``conf.py``
+    # (``apps/points/conf.py``: ``class PointsSettings``); they are found by
+    # that name (``sections``), never imported here, and read exactly like
+    # these: ``app_settings.POINTS_*``.
 
     # Membership ------------------------------------------------------------
 
@@ -400,9 +401,46 @@ class AppSettings(PartnersSettings, PointsSettings, PrivacySettings, BaseSetting
         return int(attempts), int(seconds)
 
 
-_app_settings = AppSettings()
+def sections() -> list[type]:
+    """The ``*Settings`` classes of every sub-app's ``conf.py`` (installed or not).
+
+    Found by their module's name, so the core imports no app; a ``conf``
+    module holds only settings (no models), so importing one is safe whether
+    or not its app is installed, and code that reads another app's setting
+    gets its default rather than an ``AttributeError``.
+    """
+    package = importlib.import_module("oscar_loyalty.apps")
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        name = f"oscar_loyalty.apps.{info.name}.conf"
+        if not info.ispkg or importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        found += [
+            value
+            for key, value in vars(module).items()
+            if isinstance(value, type)
+            and key.endswith("Settings")
+            and value.__module__ == module.__name__
+        ]
+    return found
+
+
+@cache
+def settings_class() -> type:
+    """Every setting as one class: the core's and each app's section (``docs/settings.md``)."""
+    return type("AppSettings", (*sections(), CoreSettings), {"__module__": __name__})
+
+
+@cache
+def _instance():
+    return settings_class()()
 
 
 def __getattr__(name: str) -> Any:
     # PEP 562: ``app_settings.X`` reads the property on each access.
-    return getattr(_app_settings, name)
+    if name == "AppSettings":
+        return settings_class()
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(_instance(), name)

@@ -101,49 +101,23 @@ def check_settings(app_configs=None, **kwargs) -> list:
     errors += _int_between("RENEWAL_REMINDER_DAYS", 0, 365)
     errors += _strings("CANCELLED_ORDER_STATUSES")
     errors += _strings("REFUND_EVENT_TYPES")
-    errors += _strings("CONSENT_CHANNELS_OFFERED")
-
-    from oscar_loyalty.apps.consent.wording import CHANNELS, PURPOSES
-
-    unknown = [c for c in app_settings.CONSENT_CHANNELS_OFFERED if c not in CHANNELS]
-    if unknown:
-        errors.append(
-            Error(
-                f"{PREFIX}CONSENT_CHANNELS_OFFERED has unknown channels {unknown}; "
-                f"use some of {sorted(CHANNELS)}.",
-                id="oscar_loyalty.E_CONSENT_CHANNELS_OFFERED",
-            )
-        )
-    wording = app_settings.CONSENT_WORDING
-    if not isinstance(wording, dict):
-        errors.append(
-            Error(
-                f'{PREFIX}CONSENT_WORDING must be a dict keyed by "purpose:channel".',
-                id="oscar_loyalty.E_CONSENT_WORDING",
-            )
-        )
-    else:
-        for key, value in wording.items():
-            purpose, _sep, channel = str(key).partition(":")
-            if purpose not in PURPOSES or channel not in CHANNELS:
-                errors.append(
-                    Error(
-                        f'{PREFIX}CONSENT_WORDING key {key!r} is not "purpose:channel" '
-                        f"with purpose in {sorted(PURPOSES)} and channel in {sorted(CHANNELS)}.",
-                        id="oscar_loyalty.E_CONSENT_WORDING",
-                    )
-                )
-            elif not isinstance(value, dict) or not value.get("version") or not value.get("text"):
-                errors.append(
-                    Error(
-                        f'{PREFIX}CONSENT_WORDING[{key!r}] needs both a "version" and a '
-                        '"text": records store the version to prove what was shown.',
-                        id="oscar_loyalty.E_CONSENT_WORDING",
-                    )
-                )
     errors += sender_problems()
     errors += site_url_problems()
+    errors += fragment_problems()
     return errors
+
+
+def fragment_problems() -> list[Error]:
+    """A slot name no template renders (a typo in an app's ``loyalty_fragments``)."""
+    from oscar_loyalty.fragments import SLOTS, unknown_slots
+
+    return [
+        Error(
+            f"{where} in loyalty_fragments is not a slot; the slots are {sorted(SLOTS)}.",
+            id="oscar_loyalty.E_FRAGMENT_SLOT",
+        )
+        for where in unknown_slots()
+    ]
 
 
 def site_url_problems() -> list[Warning]:

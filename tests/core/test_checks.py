@@ -1,6 +1,7 @@
 import pytest
 
 from oscar_loyalty import app_settings
+from oscar_loyalty.apps.consent.checks import check_consent_settings
 from oscar_loyalty.checks import app_order_problems, check_app_order, check_settings
 from tests.stores import last_line_in_store
 
@@ -8,11 +9,12 @@ from tests.stores import last_line_in_store
 def messages(settings_override, settings):
     for name, value in settings_override.items():
         setattr(settings, name, value)
-    return [error.msg for error in check_settings()]
+    return [error.msg for error in check_settings() + check_consent_settings()]
 
 
 def test_the_default_configuration_passes_the_checks():
     assert check_settings() == []
+    assert check_consent_settings() == []
     assert check_app_order() == []
 
 

@@ -20,7 +20,7 @@ class ConsentConfig(AppConfig):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_save
 
-        from . import known
+        from . import checks, known  # noqa: F401  (checks register themselves)
         from .receivers import drop_suppressed_recipients, on_tracking_event, on_user_saved
 
         # Answers the club context read for this request only (see ``known``).
