@@ -20,8 +20,10 @@ Sending happens after the transaction that caused it has committed, never inside
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,12 +48,32 @@ def absolute_url(path: str) -> str:
     return base.rstrip("/") + path
 
 
+# The consent app plugs itself in here when it is ready (``consent/apps.py``):
+# its services decide who may receive what, its tokens sign unsubscribe links.
+# Modules, not functions, so that what is looked up is always their current code.
+_consent: SimpleNamespace | None = None
+
+
+def use_consent(*, services, tokens) -> None:
+    global _consent
+    _consent = SimpleNamespace(services=services, tokens=tokens)
+
+
+def consent_app() -> SimpleNamespace:
+    if _consent is None:
+        raise ImproperlyConfigured(
+            "Member email needs the consent app (oscar_loyalty.apps.consent) in "
+            "INSTALLED_APPS: it decides who may receive what."
+        )
+    return _consent
+
+
 def unsubscribe_url_maker():
     """A function ``(user_id, message) -> (page URL, one-click URL)``.
 
     URLs are reversed and the site address looked up once, not per recipient.
     """
-    from oscar_loyalty.apps.consent.tokens import unsubscribe_token_maker
+    unsubscribe_token_maker = consent_app().tokens.unsubscribe_token_maker
 
     marker = "TOKEN"
     page = absolute_url(reverse("loyalty:unsubscribe", args=[marker]))
@@ -142,7 +164,7 @@ def build_member_email(
 
 def may_send(user, *, email_type: str) -> bool:
     """Whether ``user`` may get this type now: suppressions always, consent for advertising."""
-    from oscar_loyalty.apps.consent import services as consent
+    consent = consent_app().services
 
     if user is None or not user.email:
         return False

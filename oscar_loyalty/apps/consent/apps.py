@@ -20,7 +20,12 @@ class ConsentConfig(AppConfig):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_save
 
-        from . import checks, known  # noqa: F401  (checks register themselves)
+        from oscar_loyalty import mail
+
+        from . import checks, known, services, tokens  # noqa: F401  (checks register themselves)
+
+        # The core's mail guard asks this app (the core imports no app).
+        mail.use_consent(services=services, tokens=tokens)
         from .receivers import drop_suppressed_recipients, on_tracking_event, on_user_saved
 
         # Answers the club context read for this request only (see ``known``).

@@ -112,11 +112,14 @@ class FirstTouchMiddleware:
         return True
 
 
+# Where a first touch's referral code comes from: the referrals app adds its
+# reader when it is ready (``referrals/apps.py``); this app imports none.
+REFERRAL_CODE_READERS: list = []
+
+
 def _referral_code(request) -> str:
-    from django.apps import apps
-
-    if not apps.is_installed("oscar_loyalty.apps.referrals"):
-        return ""
-    from oscar_loyalty.apps.referrals.services import stored_code
-
-    return stored_code(request) or ""
+    for read in REFERRAL_CODE_READERS:
+        code = read(request)
+        if code:
+            return code
+    return ""

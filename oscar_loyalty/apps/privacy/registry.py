@@ -47,8 +47,8 @@ class Subject:
     def for_user(cls, user) -> Subject:
         member = None
         if apps.is_installed("oscar_loyalty.apps.membership"):
-            from oscar_loyalty.apps.membership.models import Member
-
+            # By label: the apps register with this registry, it imports none of them.
+            Member = apps.get_model("loyalty_membership", "Member")
             member = Member.objects.filter(user=user).first()
         return cls(user=user, member=member, email=user.email or "")
 

@@ -21,4 +21,15 @@ class ReferralsConfig(AppConfig):
         from . import checks, order_steps, receivers  # noqa: F401  (checks register themselves)
 
         receivers.connect()
+
+        from django.apps import apps
+
+        if apps.is_installed("oscar_loyalty.apps.journey"):
+            from oscar_loyalty.apps.journey import middleware
+
+            from .services import stored_code
+
+            # The first touch records the friend's code a visitor arrived with.
+            if stored_code not in middleware.REFERRAL_CODE_READERS:
+                middleware.REFERRAL_CODE_READERS.append(stored_code)
         order_steps.register()
