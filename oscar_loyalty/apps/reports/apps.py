@@ -10,7 +10,5 @@ class ReportsConfig(AppConfig):
     # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
     requires = (
         "oscar_loyalty.apps.membership",
-        "oscar_loyalty.apps.consent",
         "oscar_loyalty.apps.points",
-        "oscar_loyalty.apps.referrals",
     )
