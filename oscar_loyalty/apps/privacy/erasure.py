@@ -46,7 +46,7 @@ def check_erasable(user) -> None:
 
 def erase_user(user, *, source: str, staff_user=None) -> ErasureRequest:
     """Erase ``user``'s personal data; returns the log row. Raises ``PrivacyError``."""
-    from oscar_loyalty.apps.consent.hashing import email_hash
+    from oscar_loyalty.hashing import email_hash
 
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
