@@ -160,3 +160,19 @@ def test_a_missing_friend_offer_still_links_the_friend_without_a_voucher(
     referral_settings.OSCAR_LOYALTY_REFERRALS_FRIEND_OFFER = "no-such-offer"
     referral = services.link_referee(friend, code.code, source="checkout")
     assert referral.pk and referral.friend_voucher is None
+
+
+def test_a_customer_whose_only_order_was_cancelled_still_sees_the_friends_code_box(
+    friend, product
+):
+    from tests.checkout import add_to_basket
+
+    order = create_order(user=friend)
+    client = signed_in(friend)
+    add_to_basket(client, product)
+    assert (
+        'id="loyalty_referral_form"' not in client.get(reverse("basket:summary")).content.decode()
+    )
+    type(order).objects.filter(pk=order.pk).update(status="Cancelled")
+    basket = client.get(reverse("basket:summary")).content.decode()
+    assert 'id="loyalty_referral_form"' in basket

@@ -10,7 +10,6 @@ from .conftest import at, order
 pytestmark = pytest.mark.django_db
 
 
-
 def snapshot():
     figures = sorted(DailyFigure.objects.values_list("metric", "dimension", "date", "value"))
     facts = sorted(
