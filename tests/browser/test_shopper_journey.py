@@ -25,7 +25,7 @@ TEXT = {
         "member_price": "Club member price",
         "points_box": "Club points",
         "applied": "500 points applied",
-        "earned": "Points earned",
+        "earned": "Points this order earns",
         "card": "Member card",
         "invite": "Invite a friend",
         "unsubscribed": "You are unsubscribed",
@@ -37,7 +37,7 @@ TEXT = {
         "member_price": "מחיר לחברי המועדון",
         "points_box": "נקודות מועדון",
         "applied": "מומשו 500 נקודות",
-        "earned": "נקודות שנצברו",
+        "earned": "נקודות שההזמנה הזו מזכה בהן",
         "card": "כרטיס חבר מועדון",
         "invite": "הזמינו חבר",
         "unsubscribed": "הוסרת מרשימת התפוצה",
@@ -162,6 +162,7 @@ def test_a_shopper_joins_shops_with_points_and_unsubscribes(steps, store, langua
     order_points = page.inner_text("#loyalty-order-points")
     assert text["earned"] in order_points
     assert "500" in order_points  # spent
+    assert "85" in order_points  # what it earns (the receipt the place-order request left)
     assert "₪" in page.inner_text("body")
     steps.shot("thank-you")
     account = PointsAccount.objects.get(member=member)
