@@ -1,0 +1,327 @@
+"""The checkout benchmark's child process: one store, one configuration (benchmarks.checkout).
+
+It migrates its database, builds the catalogue and shoppers, walks the whole checkout
+through Oscar's views and writes every request's queries and time as JSON for the parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from decimal import Decimal as D
+from pathlib import Path
+
+from benchmarks._common import (
+    count_queries,
+    setup_django,
+    timed,
+)
+
+CONFIGS = {"stock": "benchmarks.settings_stock", "addon": "benchmarks.settings"}
+SIZES = (1, 5, 20)
+KINDS = ("spender", "earner", "guest")
+# The product list measured with each basket size.
+LIST_FOR = {1: 5, 5: 5, 20: 20}
+PREFIX = "Bench checkout"
+# Budgets (issue #18): extra queries per page against stock, and for placing the order.
+PAGE_BUDGET = 1
+PLACE_ORDER_BUDGET = 5
+TIME_RATIO_BUDGET = 1.10
+# The pages, in the order a shopper meets them. "apply points" exists only with
+# the add-on; "guest email" only for the guest.
+PAGES = (
+    "add to basket",
+    "apply points",
+    "basket",
+    "product list",
+    "checkout index",
+    "guest email",
+    "shipping address",
+    "shipping address (submit)",
+    "shipping method",
+    "payment method",
+    "preview",
+    "place order",
+    "thank you",
+)
+
+
+# The child: one configuration, one process ------------------------------------
+
+
+def _ensure_database() -> None:
+    """Create the configuration's PostgreSQL database the first time (SQLite makes its file)."""
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        if connection.vendor != "postgresql":
+            raise
+        name = connection.settings_dict["NAME"]
+        # Django's own way to reach the server without the missing database.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def build_shop(n_products: int, *, addon: bool) -> dict:
+    """The same catalogue and customers in either store; with the add-on, the club's rows too."""
+    from django.utils.crypto import get_random_string
+    from django.utils.text import slugify
+    from oscar.core.loading import get_model
+    from oscar.test.factories import RangeFactory, UserFactory, create_product
+
+    from tests.checkout import ensure_country
+
+    Product = get_model("catalogue", "Product")
+    ensure_country()
+    products = list(Product.objects.filter(title__startswith=PREFIX).order_by("pk"))
+    for i in range(len(products), n_products):
+        products.append(
+            create_product(title=f"{PREFIX} {i}", price=D("10.00"), num_in_stock=10**6)
+        )
+    for product in products:
+        product.stockrecords.update(num_in_stock=10**6, num_allocated=0)
+    ranges = {}
+    for size in set(LIST_FOR.values()):
+        name = f"{PREFIX} {size} {get_random_string(6)}"
+        ranges[size] = RangeFactory(
+            name=name, slug=slugify(name), is_public=True, products=products[:size]
+        )
+    suffix = get_random_string(8).lower()
+    users = {
+        kind: UserFactory(email=f"{kind}-{suffix}@example.com", username=f"{kind}-{suffix}")
+        for kind in ("spender", "earner")
+    }
+    if addon:
+        _build_club(products, users, suffix)
+    return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
+
+
+def _build_club(products, users, suffix: str) -> None:
+    from oscar_loyalty.apps.membership.models import Member, Plan, Tier
+    from oscar_loyalty.apps.offers.models import MemberPrice
+    from oscar_loyalty.apps.points import services
+
+    for product in products:
+        MemberPrice.objects.get_or_create(
+            stockrecord=product.stockrecords.get(), defaults={"price": D("9.00")}
+        )
+    tier, _ = Tier.objects.get_or_create(
+        code="bench-gold",
+        defaults={"name": "Bench gold", "qualifying_spend": D("0"), "discount_percent": D("5")},
+    )
+    plan, _ = Plan.objects.get_or_create(
+        slug="bench-club", defaults={"name": "Bench club", "price": D("0.00")}
+    )
+    for kind, user in users.items():
+        member = Member.objects.create(
+            user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
+        )
+        services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
+
+
+def _shape(sql: str) -> str:
+    return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:160]
+
+
+class Walk:
+    """One shopper's checkout: every request timed and its queries counted."""
+
+    def __init__(self, client, *, keep_sql: bool):
+        self.client = client
+        self.keep_sql = keep_sql
+        self.pages: dict[str, dict] = {}
+        self.adds: list[dict] = []
+
+    def hit(self, page: str, method: str, url: str, data=None, *, expect=(200,)):
+        cpu = time.process_time()
+        with count_queries() as q, timed() as t:
+            response = getattr(self.client, method)(url, data or {})
+        # This process's CPU time too: on a machine shared with other jobs the
+        # wall clock mostly measures waiting for a core (the database server's
+        # work is not in it; the query counts are).
+        cpu = time.process_time() - cpu
+        assert response.status_code in expect, (
+            page,
+            response.status_code,
+            response.content[:1500],
+        )
+        # Read now: the next request's start clears the connection's query log.
+        sample = {"q": q.count, "s": t.seconds, "cpu": cpu, "status": response.status_code}
+        sql = [query["sql"] for query in q.captured_queries]
+        # What each query is, without its values: the parent names the extra
+        # queries of a page that misses its budget.
+        sample["shapes"] = [_shape(statement) for statement in sql]
+        if self.keep_sql:
+            sample["sql"] = sql
+        if page == "add to basket":
+            self.adds.append(sample)
+        else:
+            self.pages[page] = sample
+        return response
+
+
+def run_checkout(client, shop, size: int, kind: str, *, addon: bool, keep_sql: bool) -> dict:
+    from django.urls import reverse
+    from oscar.core.loading import get_model
+
+    from tests.checkout import ADDRESS
+
+    Order = get_model("order", "Order")
+    walk = Walk(client, keep_sql=keep_sql)
+    for product in shop["products"][:size]:
+        url = reverse("basket:add", kwargs={"pk": product.pk})
+        walk.hit("add to basket", "post", url, {"quantity": 1}, expect=(302,))
+    if kind == "spender" and addon:
+        walk.hit(
+            "apply points",
+            "post",
+            reverse("loyalty:points-apply"),
+            {"points": "100"},
+            expect=(302,),
+        )
+    response = walk.hit("basket", "get", reverse("basket:summary"))
+    if kind == "spender" and addon:
+        assert b"100 points" in response.content, "the points were not applied"
+    product_range = shop["ranges"][LIST_FOR[size]]
+    walk.hit(
+        "product list", "get", reverse("catalogue:range", kwargs={"slug": product_range.slug})
+    )
+    if kind == "guest":
+        walk.hit("checkout index", "get", reverse("checkout:index"))
+        email = f"guest-{shop['suffix']}@example.com"
+        walk.hit(
+            "guest email",
+            "post",
+            reverse("checkout:index"),
+            {"username": email, "options": "anonymous"},
+            expect=(302,),
+        )
+    else:
+        walk.hit("checkout index", "get", reverse("checkout:index"), expect=(302,))
+    walk.hit("shipping address", "get", reverse("checkout:shipping-address"))
+    walk.hit(
+        "shipping address (submit)",
+        "post",
+        reverse("checkout:shipping-address"),
+        ADDRESS,
+        expect=(302,),
+    )
+    walk.hit("shipping method", "get", reverse("checkout:shipping-method"), expect=(200, 302))
+    walk.hit("payment method", "get", reverse("checkout:payment-method"), expect=(200, 302))
+    walk.hit("preview", "get", reverse("checkout:preview"))
+    last = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = walk.hit(
+        "place order",
+        "post",
+        reverse("checkout:preview"),
+        {"action": "place_order"},
+        expect=(302,),
+    )
+    assert response["Location"].endswith(reverse("checkout:thank-you")), response["Location"]
+    walk.hit("thank you", "get", reverse("checkout:thank-you"))
+    order = Order.objects.get(pk__gt=last)
+    assert order.lines.count() == size
+    if kind != "guest":
+        assert order.user_id == shop["users"][kind].pk
+    return {"pages": walk.pages, "adds": walk.adds, "order": order}
+
+
+def run_queued_tasks() -> int:
+    """Run what the checkout enqueued, as the worker would (not part of any request)."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for row in list(DBTaskResult.objects.order_by("pk")):
+        import_string(row.task_path).call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+        ran += 1
+    return ran
+
+
+def check_effects(order, kind: str, *, addon: bool) -> None:
+    """The add-on ran (member prices, points spent and earned); stock charged list prices."""
+    line = order.lines.first()
+    if not addon:
+        assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
+        return
+    assert run_queued_tasks() >= (0 if kind == "guest" else 1), "the checkout enqueued nothing"
+    if kind == "guest":
+        assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
+        return
+    from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
+
+    assert line.unit_price_excl_tax == D("9.00"), line.unit_price_excl_tax
+    if kind == "spender":
+        spent = PointsRedemption.objects.get(order=order)
+        assert spent.captured_points == 100
+        assert spent.captured_entry.points == -100, "the task did not write the points' debit"
+    assert PointsEarning.objects.filter(order=order).exists(), "no points earned"
+
+
+def _client(shop, kind: str):
+    from django.test import Client
+
+    client = Client()
+    if kind != "guest":
+        client.force_login(shop["users"][kind])
+    return client
+
+
+def run_child(args) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = CONFIGS[args.child]
+    setup_django(migrate=False)
+    _ensure_database()
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    addon = apps.is_installed("oscar_loyalty")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = args.kinds.split(",")
+    shop = build_shop(max(sizes), addon=addon)
+    # Warm up: templates compiled, process caches filled, first-use rows created.
+    # The first shopper adds every product once: a product's first basket
+    # addition inserts its analytics row, and each store's database keeps the
+    # rows of earlier runs, so a cold product in one store only would count
+    # as a query of the add-on (or of stock) in the measured checkouts.
+    for n, kind in enumerate(kinds):
+        size = max(sizes) if n == 0 else 1
+        result = run_checkout(_client(shop, kind), shop, size, kind, addon=addon, keep_sql=False)
+        check_effects(result["order"], kind, addon=addon)
+    samples: dict[str, list] = {}
+    for i in range(args.iterations):
+        keep_sql = bool(args.dump_sql) and i == args.iterations - 1
+        for size in sizes:
+            for kind in kinds:
+                result = run_checkout(
+                    _client(shop, kind), shop, size, kind, addon=addon, keep_sql=keep_sql
+                )
+                check_effects(result.pop("order"), kind, addon=addon)
+                if keep_sql:
+                    _dump_sql(args.dump_sql, args.child, kind, size, result)
+                for sample in [*result["pages"].values(), *result["adds"]]:
+                    sample.pop("sql", None)
+                samples.setdefault(f"{kind}/{size}", []).append(result)
+    Path(args.out).write_text(
+        json.dumps({"config": args.child, "database": connection.vendor, "samples": samples})
+    )
+
+
+def _dump_sql(directory: str, config: str, kind: str, size: int, result: dict) -> None:
+    path = Path(directory) / config / f"{kind}-{size}"
+    path.mkdir(parents=True, exist_ok=True)
+    for index, sample in enumerate(result["adds"], start=1):
+        (path / f"add-{index:02}.sql").write_text("\n".join(sample["sql"]) + "\n")
+    for number, page in enumerate(PAGES):
+        if page in result["pages"]:
+            name = f"{number:02}-{page.replace(' ', '-').replace('(', '').replace(')', '')}.sql"
+            (path / name).write_text("\n".join(result["pages"][page]["sql"]) + "\n")
+
+
+# The parent: rounds of alternating processes, budgets ----------------------------------
