@@ -32,6 +32,8 @@ os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
+# Screenshots that the docs show (docs/screens.md): taken by the tests, committed.
+DOC_SCREENS = ROOT / "docs" / "img" / "screens"
 CHROMIUM = os.environ.get("LOYALTY_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags chromium keeps calling home, which
 # on a closed network only produces timeouts.
@@ -118,6 +120,17 @@ class Steps:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
         self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def doc_shot(self, name: str, *, full_page: bool = False) -> Path:
+        """Save the page as ``docs/img/screens/<name>.png`` for the docs.
+
+        Name it ``<page>-<lang>[-mobile]``; the file is overwritten on each run,
+        so the docs always show what the last run of the test saw.
+        """
+        DOC_SCREENS.mkdir(parents=True, exist_ok=True)
+        path = DOC_SCREENS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def html_attrs(self) -> tuple[str | None, str | None]:
