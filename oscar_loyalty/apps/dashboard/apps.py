@@ -92,6 +92,7 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-partners-rotate": CHANGE_PARTNER,
         "loyalty-partners-settlement": VIEW_PARTNERS,
         "loyalty-instore": USE_TILL,
+        "loyalty-instore-spend": USE_TILL,
         "loyalty-privacy-customer": EXPORT_DATA,
         "loyalty-privacy-export": EXPORT_DATA,
         "loyalty-privacy-erase": ERASE_DATA,

@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from oscar.templatetags.currency_filters import currency
 
 from oscar_loyalty.apps.membership.services import find_member_by_number
 from oscar_loyalty.apps.partners import instore, services, settlement
 from oscar_loyalty.apps.partners.forms import (
     CardLookupForm,
     InStorePurchaseForm,
+    InStoreSpendForm,
     PartnerForm,
     SettlementForm,
 )
@@ -23,6 +25,7 @@ from oscar_loyalty.apps.partners.models import Partner
 from oscar_loyalty.apps.partners.signing import partner_secret
 from oscar_loyalty.apps.points import services as points
 from oscar_loyalty.exceptions import LoyaltyError, MemberNotFound
+from oscar_loyalty.money import points_to_money as points_money
 
 TEMPLATES = "oscar_loyalty/dashboard/partners"
 
@@ -130,10 +133,11 @@ class SettlementView(generic.TemplateView):
 
 
 class InStoreView(generic.TemplateView):
-    """The till: read a member card (typed, or the camera reading its QR), then record
-    a purchase so that it earns points."""
+    """The till: read a member card (typed, or the camera reading its QR), then spend
+    points and record a purchase so that it earns points."""
 
     template_name = f"{TEMPLATES}/instore.html"
+    spend_form = None
 
     def get(self, request, *args, **kwargs):
         self.lookup_form = CardLookupForm(request.GET or None)
@@ -144,6 +148,9 @@ class InStoreView(generic.TemplateView):
             if self.member is not None:
                 self.purchase_form = InStorePurchaseForm(initial={"number": self.member.number})
         return super().get(request, *args, **kwargs)
+
+    def _till_url(self, member) -> str:
+        return f"{reverse('loyalty_dashboard:loyalty-instore')}?number={member.number}"
 
     def post(self, request, *args, **kwargs):
         self.purchase_form = InStorePurchaseForm(request.POST)
@@ -182,7 +189,7 @@ class InStoreView(generic.TemplateView):
                 _("Receipt already recorded as order %(number)s; nothing was added.")
                 % {"number": order.number},
             )
-        return redirect(f"{reverse('loyalty_dashboard:loyalty-instore')}?number={member.number}")
+        return redirect(self._till_url(member))
 
     def _find(self, number):
         try:
@@ -205,8 +212,59 @@ class InStoreView(generic.TemplateView):
                 account=points.get_account(member),
                 summary=points.get_summary(member.user) if member.user_id else None,
                 has_benefits=member.has_benefits(),
+                spend_form=self.spend_form or InStoreSpendForm(initial={"number": member.number}),
             )
         return ctx
+
+
+class InStoreSpendView(InStoreView):
+    """POST: the member pays part of the bill with points (same permission as the till)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.spend_form = InStoreSpendForm(request.POST)
+        self.lookup_form = CardLookupForm()
+        number = self.spend_form.data.get("number", "")
+        self.member = self._find(number) if number else None
+        if self.member is None:
+            return redirect("loyalty_dashboard:loyalty-instore")
+        self.purchase_form = InStorePurchaseForm(initial={"number": self.member.number})
+        if not self.spend_form.is_valid():
+            return self.render_to_response(self.get_context_data())
+        data = self.spend_form.cleaned_data
+        try:
+            entry, created = instore.spend_points(
+                self.member,
+                points_to_spend=data["points"],
+                receipt=data["receipt"],
+                staff_user=request.user,
+            )
+        except LoyaltyError as error:
+            messages.error(request, error.message)
+            return self.render_to_response(self.get_context_data())
+        spent = -entry.points
+        values = {
+            "points": spent,
+            "value": currency(points_money(spent)),
+            "receipt": data["receipt"],
+        }
+        if created:
+            messages.success(
+                request,
+                _("%(points)s points spent on receipt %(receipt)s: take %(value)s off the bill.")
+                % values,
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "%(points)s points were already spent on receipt %(receipt)s "
+                    "(%(value)s off); nothing was taken twice."
+                )
+                % values,
+            )
+        return redirect(self._till_url(self.member))
 
 
 def get_urls() -> list:
@@ -225,4 +283,5 @@ def get_urls() -> list:
             name="loyalty-partners-settlement",
         ),
         path("in-store/", InStoreView.as_view(), name="loyalty-instore"),
+        path("in-store/spend/", InStoreSpendView.as_view(), name="loyalty-instore-spend"),
     ]

@@ -13,7 +13,7 @@ from django.views import generic
 
 from oscar_loyalty import csvfiles
 from oscar_loyalty.apps.reports.charts import format_value, render_chart
-from oscar_loyalty.apps.reports.models import FigureRefresh
+from oscar_loyalty.apps.reports.freshness import last_refresh, queue_refresh_if_stale
 from oscar_loyalty.apps.reports.registry import PRECOMPUTED, Period, all_reports, get_report
 
 TEMPLATES = "oscar_loyalty/dashboard/reports"
@@ -64,12 +64,13 @@ class ReportIndexView(generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(page_title=_("Reports"), reports=all_reports(), refresh=_last_refresh())
+        ctx.update(
+            page_title=_("Reports"),
+            reports=all_reports(),
+            refresh_queued=queue_refresh_if_stale(),
+            refresh=last_refresh(),
+        )
         return ctx
-
-
-def _last_refresh():
-    return FigureRefresh.objects.filter(finished_at__isnull=False).first()
 
 
 class ReportView(generic.TemplateView):
@@ -114,6 +115,7 @@ class ReportView(generic.TemplateView):
             chart = render_chart(
                 report.chart, self.rows, report.columns, title=str(report.title), uid="report"
             )
+        precomputed = report.source == PRECOMPUTED
         query = self.request.GET.copy()
         query["format"] = "csv"
         if self.period and "start" not in query:
@@ -126,8 +128,9 @@ class ReportView(generic.TemplateView):
             table=table,
             chart=chart,
             csv_query=query.urlencode(),
-            precomputed=report.source == PRECOMPUTED,
-            refresh=_last_refresh() if report.source == PRECOMPUTED else None,
+            precomputed=precomputed,
+            refresh_queued=precomputed and queue_refresh_if_stale(),
+            refresh=last_refresh() if precomputed else None,
             reports=all_reports(),
         )
         return ctx

@@ -73,7 +73,10 @@ class SegmentForm(forms.ModelForm):
     rules = forms.CharField(
         label=_("Rules (JSON)"),
         widget=forms.Textarea(attrs={"rows": 6, "class": "loyalty-segment-rules"}),
-        help_text=_("Built by the editor above; shown here for browsers without JavaScript."),
+        help_text=_(
+            "The rules as the rule editor writes them; edit them here only where the editor "
+            "does not load (a browser without JavaScript)."
+        ),
     )
 
     class Meta:

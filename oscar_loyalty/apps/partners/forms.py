@@ -82,3 +82,21 @@ class InStorePurchaseForm(forms.Form):
         max_length=64,
         error_messages={"invalid": _("Letters, digits and . _ / - only.")},
     )
+
+
+class InStoreSpendForm(forms.Form):
+    """Points the member spends at the till, on one receipt (the idempotency key)."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    points = forms.IntegerField(label=_("Points to spend"), min_value=1, max_value=10**12)
+    receipt = forms.RegexField(
+        label=_("Receipt reference"),
+        regex=RECEIPT_RE,
+        max_length=64,
+        error_messages={"invalid": _("Letters, digits and . _ / - only.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Distinct ids: the purchase form on the same page has its own "receipt".
+        kwargs.setdefault("auto_id", "id_spend_%s")
+        super().__init__(*args, **kwargs)

@@ -125,7 +125,7 @@ def _require_benefits(member: Member, now: datetime) -> None:
         raise NotAMember(_("This membership is not active."))
 
 
-def _reserved(account, now: datetime) -> int:
+def reserved_points(account, now: datetime) -> int:
     """Points held by the web shop (live basket reservations, orders not yet in the ledger)."""
     return (
         PointsRedemption.objects.filter(PointsRedemption.held_q(now), account=account).aggregate(
@@ -213,7 +213,7 @@ def burn_points(partner: Partner, data: dict, *, now: datetime | None = None) ->
         if found := _existing(partner, key, request_hash):
             return found
         _require_benefits(member, now)
-        available = account.balance - _reserved(account, now)
+        available = account.balance - reserved_points(account, now)
         if wanted > available:
             raise InsufficientPoints(
                 _("Only %(points)d points are available.") % {"points": max(available, 0)},
@@ -370,7 +370,7 @@ def member_summary(partner: Partner, member: Member, *, now: datetime | None = N
     """What a cashier needs and nothing more: no email, phone or address."""
     now = now or timezone.now()
     account = points.get_account(member)
-    balance = max(account.balance - _reserved(account, now), 0)
+    balance = max(account.balance - reserved_points(account, now), 0)
     return {
         "number": member.number,
         "first_name": member.user.first_name if member.user_id else "",

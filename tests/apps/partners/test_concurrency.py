@@ -84,3 +84,35 @@ def test_a_double_submitted_till_receipt_makes_one_order():
     assert len(done) == 8 and refused == []
     assert sum(created for _order, created in done) == 1
     assert Order.objects.filter(number="IS-T9-0001").count() == 1
+
+
+def test_parallel_till_spends_on_different_receipts_never_spend_more_than_the_balance():
+    from oscar_loyalty.apps.partners import instore
+    from oscar_loyalty.apps.points import services as points
+
+    member = MemberFactory()
+    points.adjust_points(member, 1000, reason="Start", staff_user=None)
+
+    def spend(index):
+        return instore.spend_points(member, points_to_spend=300, receipt=f"T4-{index:04d}")
+
+    done, refused = run_in_threads(spend, THREADS, expected=LoyaltyError)
+    assert (len(done), len(refused)) == (3, THREADS - 3)  # 3 x 300 <= 1000 < 4 x 300
+    assert PointsAccount.objects.get(member=member).balance == 100
+    assert verification.verify_balances() == []
+
+
+def test_the_same_till_receipt_spent_at_once_takes_the_points_once():
+    from oscar_loyalty.apps.partners import instore
+    from oscar_loyalty.apps.points import services as points
+
+    member = MemberFactory()
+    points.adjust_points(member, 1000, reason="Start", staff_user=None)
+
+    def spend(index):
+        return instore.spend_points(member, points_to_spend=400, receipt="T4-SAME")
+
+    done, refused = run_in_threads(spend, 10, expected=LoyaltyError)
+    assert len(done) == 10 and refused == []
+    assert sum(created for _entry, created in done) == 1
+    assert PointsAccount.objects.get(member=member).balance == 600
