@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from oscar_loyalty.apps.consent.models import ConsentRecord
@@ -56,9 +55,16 @@ class NewsletterResultsReport(Report):
 
     def rows(self, period):
         campaigns = list(
-            Campaign.objects.annotate(sent_on=Coalesce("queued_at", "created_at"))
-            .filter(sent_on__gte=period.start_at, sent_on__lt=period.end_before)
-            .exclude(status__in=[Campaign.DRAFT, Campaign.CANCELLED])
+            # Only campaigns that started sending: ``queued_at`` is stamped when the
+            # fan-out starts, so a campaign scheduled for later (or a draft, or one
+            # cancelled before its time) is not listed as sent, whenever it was created.
+            Campaign.objects.annotate(sent_on=F("queued_at"))
+            .filter(
+                queued_at__isnull=False,
+                sent_on__gte=period.start_at,
+                sent_on__lt=period.end_before,
+                status__in=[Campaign.QUEUED, Campaign.DONE],
+            )
             .annotate(
                 sent=Count(
                     "messages",

@@ -44,14 +44,44 @@ def _x_labels(values) -> list[str]:
     return [format_value(v, "text") for v in values]
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
+def nice_step(span: float, *, integer: bool, target: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``target`` intervals.
+
+    ``integer``: the axis counts things (members, points, orders), so the step
+    is a whole number, never below 1: a count of 0 to 1 reads 0, 1, not
+    0, 0.25, 0.5 rounded to "0, 0, 1".
+    """
+    if span <= 0:
         return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
+    raw = span / target
+    exponent = 10 ** math.floor(math.log10(raw))
+    multiples = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next((m * exponent for m in multiples if m * exponent >= raw), 10 * exponent)
+    if integer:
+        step = max(1.0, float(round(step)))
+    return step
+
+
+def axis_ticks(low: float, high: float, *, integer: bool) -> list[float]:
+    """Evenly spaced round tick values from at or below ``low`` to at or above ``high``."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        high = low + 1
+    step = nice_step(high - low, integer=integer)
+    first = math.floor(low / step + 1e-9) * step
+    last = math.ceil(high / step - 1e-9) * step
+    count = round((last - first) / step)
+    return [first + step * i for i in range(count + 1)]
+
+
+def tick_label(value: float, step: float, *, percent: bool) -> str:
+    """A tick's text with just the decimals its step needs (2.5 steps: one decimal)."""
+    decimals = 0
+    while decimals < 4 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-9:
+        decimals += 1
+    if percent:
+        return f"{value:,.{decimals}f}%"
+    return f"{value:,.{decimals}f}"
 
 
 def render_chart(
@@ -68,14 +98,18 @@ def render_chart(
     else:
         top = max((max(v, default=0) for _k, v in series), default=0)
         bottom = min((min(v, default=0) for _k, v in series), default=0)
-    high = _nice_max(top)
-    low = -_nice_max(-bottom) if bottom < 0 else 0.0
+    percent = all(kinds.get(key) == "percent" for key, _v in series)
+    counts = all(kinds.get(key, "int") == "int" for key, _v in series)
+    # Percent axes tick in percentage points (a fraction 0.25 reads 25%).
+    scale = 100.0 if percent else 1.0
+    ticks = axis_ticks(bottom * scale, top * scale, integer=counts or percent)
+    step = ticks[1] - ticks[0]
+    low, high = ticks[0] / scale, ticks[-1] / scale
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(value: float) -> float:
         return TOP + plot_h * (high - value) / ((high - low) or 1)
 
-    percent = all(kinds.get(key) == "percent" for key, _v in series)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" role="img" direction="ltr" class="loyalty-chart" '
@@ -83,9 +117,9 @@ def render_chart(
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(_describe(series, xs, labels_by_key, kinds))}</desc>',
     ]
-    for i in range(5):  # gridlines and y labels
-        value = low + (high - low) * i / 4
-        text = f"{value * 100:.0f}%" if percent else f"{value:,.0f}"
+    for tick in ticks:  # gridlines and y labels
+        value = tick / scale
+        text = tick_label(tick, step, percent=percent)
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '

@@ -81,3 +81,18 @@ def test_newsletter_results_count_each_outcome_once_per_message(campaign):
 
 def test_newsletter_results_leave_out_campaigns_sent_outside_the_range(campaign):
     assert get_report("newsletter").rows(Period(date(2025, 3, 1), date(2025, 3, 31))) == []
+
+
+def test_a_campaign_scheduled_for_later_is_not_listed_as_sent(campaign):
+    from oscar_loyalty.apps.newsletter.models import Campaign
+
+    for status in (Campaign.SCHEDULED, Campaign.DRAFT, Campaign.CANCELLED):
+        Campaign.objects.create(
+            name=f"Summer ({status})",
+            newsletter=campaign.newsletter,
+            status=status,
+            created_at=at(2025, 2, 10),
+            scheduled_at=at(2025, 6, 1),
+        )
+    rows = get_report("newsletter").rows(Period(date(2025, 1, 1), date(2025, 3, 31)))
+    assert [row["campaign"] for row in rows] == ["Spring sale"]
