@@ -265,7 +265,7 @@ class MembershipTerm(models.Model):
 class TierChange(AppendOnlyModel):
     """History of tier changes. Invariant: append-only; the newest row is the current tier."""
 
-    REASON_ORDER, REASON_DAILY, REASON_STAFF = "order", "daily", "staff"
+    REASON_ORDER, REASON_DAILY, REASON_STAFF, REASON_JOIN = "order", "daily", "staff", "join"
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="tier_changes")
     from_tier = models.ForeignKey(
         Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -280,6 +280,8 @@ class TierChange(AppendOnlyModel):
             (REASON_ORDER, _("Order placed")),
             (REASON_DAILY, _("Daily recalculation")),
             (REASON_STAFF, _("Staff")),
+            # The first tier, given when joining (not the nightly recalculation).
+            (REASON_JOIN, _("Joined the club")),
         ],
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -137,7 +137,7 @@ def join_club(
             consent_services.grant_consents(
                 user, channels=consent_channels, source=source, request=request
             )
-            _recompute_tier_locked(member, reason=TierChange.REASON_DAILY, now=now)
+            _recompute_tier_locked(member, reason=TierChange.REASON_JOIN, now=now)
     except IntegrityError:
         # Two joins raced (two tabs); the unique user column let one through.
         raise AlreadyMember() from None

@@ -220,3 +220,14 @@ def test_update_profile_refuses_fields_that_are_not_profile_fields(free_plan):
 def test_plans_are_paid_exactly_when_they_have_a_price():
     assert PlanFactory.build(price=D("0.01")).is_paid
     assert not PlanFactory.build(price=D("0.00")).is_paid
+
+
+def test_the_first_tier_given_on_joining_gives_joining_as_its_reason(free_plan):
+    from oscar_loyalty.apps.membership.models import TierChange
+    from tests.factories import TierFactory
+
+    TierFactory(name="Bronze", qualifying_spend=D("0.00"))
+    member = services.join_club(UserFactory())
+    change = TierChange.objects.get(member=member)
+    assert change.reason == TierChange.REASON_JOIN
+    assert change.get_reason_display() == "Joined the club"

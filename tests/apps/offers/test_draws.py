@@ -79,7 +79,9 @@ def test_winners_are_emailed_after_the_draw_commits(
     with django_capture_on_commit_callbacks(execute=True):
         draw, winners = draws.run_draw(PrizeDrawFactory(winners_count=2, name="Summer draw"))
     assert sorted(m.to[0] for m in mailoutbox) == sorted(w.member.user.email for w in winners)
-    assert "You won the Summer draw draw" in mailoutbox[0].subject
+    # The draw's own name ("Summer draw") is quoted, never followed by "draw" again.
+    assert "You won the prize draw “Summer draw”" in mailoutbox[0].subject
+    assert "draw draw" not in mailoutbox[0].subject + mailoutbox[0].body
     assert all(w.notified_at for w in DrawWinner.objects.all())
 
 
