@@ -33,6 +33,11 @@ SLOTS = {
     "order": "oscar/customer/order/order_detail.html, block order_actions",
     "account_tabs": "oscar/customer/baseaccountpage.html, block standard_tabs",
     "dashboard_customer": "oscar/dashboard/users/detail.html, block additional_general_info",
+    # The member's home at /club/ (the add-on's own page, not Oscar's):
+    # sections, the <li> items of "Ways to earn" and of "Waiting for you".
+    "member_home": "oscar_loyalty/membership/home.html, the sections",
+    "ways_to_earn": "oscar_loyalty/membership/home.html, the list of ways to earn",
+    "gifts_waiting": "oscar_loyalty/membership/home.html, the list of gifts and vouchers",
 }
 DEFAULT_ORDER = 50
 

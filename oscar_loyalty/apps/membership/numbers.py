@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+import segno
+
 
 def luhn_check_digit(digits: str) -> str:
     total = 0
@@ -58,3 +60,10 @@ def has_foreign_digits(raw: str) -> bool:
 def normalise_number(raw: str) -> str:
     """Keep the ASCII digits: drop the spaces and dashes people type or that a card prints."""
     return "".join(ch for ch in str(raw) if ch in ASCII_DIGITS)
+
+
+def card_qr_svg(number: str, *, scale: int = 6) -> str:
+    """The card's QR code as inline SVG: it holds the member number and nothing else."""
+    return segno.make(number, error="m").svg_inline(
+        scale=scale, dark="#000", light="#fff", border=2
+    )

@@ -6,12 +6,14 @@ the email follow the same transaction (the last two after commit).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
@@ -144,3 +146,57 @@ def recompute_all_tiers(*, now: datetime | None = None, batch_size: int = 2000) 
         tier_computed_at=now
     )
     return changes
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    """Where a member stands: the tier, the spend counted, and what the next tier needs."""
+
+    tier: Tier | None
+    spend: Decimal
+    next_tier: Tier | None
+    remaining: Decimal  # spend still needed to reach ``next_tier`` (0 without one)
+    percent: int  # 0-100: the spend as a share of the next tier's threshold
+    window_months: int
+
+
+def tier_progress(member: Member) -> TierProgress:
+    """The member's progress to the next tier: one query (the active tiers).
+
+    Reads the spend the tier was computed from (``Member.qualifying_spend``,
+    kept fresh by every order event and the daily recalculation), so the
+    figure is the one that decides the tier, not a second sum that could
+    disagree with it.
+    """
+    spend = member.qualifying_spend or ZERO
+    tier = member.tier if member.tier_id else None
+    floor = max(spend, tier.qualifying_spend if tier else ZERO)
+    next_tier = next((t for t in _active_tiers() if t.qualifying_spend > floor), None)
+    if next_tier is None:
+        return TierProgress(tier, spend, None, ZERO, 100, app_settings.TIER_WINDOW_MONTHS)
+    remaining = next_tier.qualifying_spend - spend
+    # Below 100 until reached; the next tier's threshold is above the spend, so never 0 / 0.
+    percent = max(0, min(int(spend * 100 / next_tier.qualifying_spend), 99))
+    return TierProgress(
+        tier, spend, next_tier, remaining, percent, app_settings.TIER_WINDOW_MONTHS
+    )
+
+
+def _plain(value: Decimal) -> str:
+    """1.50 -> "1.5", 10.00 -> "10": multipliers and percentages as people write them."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def tier_perks(tier: Tier) -> list[str]:
+    """What a tier gives, as sentences: its points multiplier and its discount."""
+    perks = []
+    if tier.points_multiplier != 1:
+        perks.append(
+            _("×%(multiplier)s points on every purchase")
+            % {"multiplier": _plain(tier.points_multiplier)}
+        )
+    if tier.discount_percent:
+        perks.append(
+            _("%(percent)s%% member discount") % {"percent": _plain(tier.discount_percent)}
+        )
+    return perks

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
@@ -10,20 +9,48 @@ from django.views import generic
 
 from oscar_loyalty.exceptions import LoyaltyError
 
-from . import services
+from . import join_choices, services, tiers
 from .forms import JoinForm, ProfileForm
 from .models import Plan
+from .numbers import card_qr_svg
 
 
 class ClubLandingView(generic.FormView):
-    """The "Join the club" page: what membership gives, the plans, and the join form."""
+    """``/club/``: the member's home for a member, the "Join the club" page for everyone else.
+
+    The join page shows what membership gives, the plans and the join form. A
+    guest who presses Join is sent to log in or register; the choices they
+    made travel in the session (``join_choices``) and the form shows them
+    again on the way back.
+    """
 
     template_name = "oscar_loyalty/membership/landing.html"
     form_class = JoinForm
 
+    # ``/club/?plans=1``: the plans page for a member too (renewing, changing plan).
+    PLANS_PARAMETER = "plans"
+    member = None
+
+    def get(self, request, *args, **kwargs):
+        self.member = services.get_member(request.user)
+        if self.member is not None:
+            join_choices.forget(request)  # joined meanwhile (at registration, say)
+            if self.PLANS_PARAMETER not in request.GET:
+                return MemberHomeView.as_view(member=self.member)(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {**super().get_initial(), **join_choices.initial_for_form(self.kept_choices())}
+
+    def kept_choices(self) -> dict | None:
+        if not self.request.user.is_authenticated:
+            return None
+        return join_choices.recall(self.request)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["member"] = services.get_member(self.request.user)
+        ctx["member"] = self.member
+        ctx["choices_kept"] = self.kept_choices() is not None
         ctx["paid_plans"] = Plan.objects.filter(is_active=True, price__gt=0).select_related(
             "product"
         )
@@ -31,11 +58,27 @@ class ClubLandingView(generic.FormView):
 
     def post(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            messages.info(request, _("Please log in or register first, then join the club."))
+            form = self.get_form()
+            if form.is_valid():
+                join_choices.remember(
+                    request,
+                    plan_id=form.cleaned_data["plan"].pk,
+                    consent_channels=form.consent_channels(),
+                )
+                messages.info(
+                    request,
+                    _(
+                        "Please log in or register first: your choices are kept, "
+                        "and you join with one more click."
+                    ),
+                )
+            else:
+                messages.info(request, _("Please log in or register first, then join the club."))
             return redirect(f"{reverse('customer:login')}?next={reverse('loyalty:join')}")
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        join_choices.forget(self.request)
         try:
             services.join_club(
                 self.request.user,
@@ -85,6 +128,35 @@ class MembershipView(MemberRequiredMixin, generic.TemplateView):
         return ctx
 
 
+class MemberHomeView(generic.TemplateView):
+    """The member's home at ``/club/`` (called by ``ClubLandingView`` with the member).
+
+    The card, the membership and the tier progress are this app's; the
+    installed apps add their sections through the ``member_home`` slot and
+    the items of "Ways to earn" and "Waiting for you" through the
+    ``ways_to_earn`` and ``gifts_waiting`` slots (``oscar_loyalty.fragments``),
+    each from its own services: the figures are the ones its pages show.
+    """
+
+    template_name = "oscar_loyalty/membership/home.html"
+    member = None
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        member = self.member
+        progress = tiers.tier_progress(member)
+        ctx.update(
+            page_title=_("Your club"),
+            active_tab="loyalty-home",
+            member=member,
+            has_benefits=member.has_benefits(),
+            progress=progress,
+            next_perks=tiers.tier_perks(progress.next_tier) if progress.next_tier else [],
+            qr_svg=card_qr_svg(member.number, scale=5),
+        )
+        return ctx
+
+
 class CardView(MemberRequiredMixin, generic.TemplateView):
     """The member card: number and a QR code that holds only the number."""
 
@@ -92,11 +164,10 @@ class CardView(MemberRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qr = segno.make(self.member.number, error="m")
         ctx.update(
             page_title=_("Member card"),
             active_tab="loyalty-card",
-            qr_svg=qr.svg_inline(scale=6, dark="#000", light="#fff", border=2),
+            qr_svg=card_qr_svg(self.member.number),
             has_benefits=self.member.has_benefits(),
         )
         return ctx

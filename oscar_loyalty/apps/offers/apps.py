@@ -15,6 +15,7 @@ class OffersConfig(AppConfig):
     loyalty_fragments = {
         "product": ["oscar_loyalty/offers/partials/member_price_hint.html"],
         "account_tabs": [fragment("oscar_loyalty/offers/fragments/account_tab.html", order=40)],
+        "gifts_waiting": [fragment("oscar_loyalty/offers/fragments/gifts_waiting.html", order=10)],
     }
     # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
     requires = (

@@ -233,3 +233,13 @@ def send_birthday_email(gift_pk: int) -> bool:
 def gifts_for(member: Member):
     """The member's gifts, newest first, with their vouchers."""
     return member.loyalty_gifts.select_related("voucher")
+
+
+def waiting_gifts(member: Member, *, now: datetime | None = None) -> list[MemberGift]:
+    """The member's gift vouchers still to use: not used on an order, valid now or later."""
+    now = _now(now)
+    return list(
+        gifts_for(member).filter(
+            voucher__isnull=False, voucher__num_orders=0, voucher__end_datetime__gt=now
+        )
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from oscar_loyalty.apps.membership.services import get_member
@@ -27,6 +28,7 @@ class MyGiftsView(LoginRequiredMixin, generic.TemplateView):
         today = timezone.localdate()
         member_gifts = list(gifts.gifts_for(member))
         ctx.update(
+            page_title=_("Club gifts"),
             member=member,
             gifts=member_gifts,
             active_tab="loyalty-offers",

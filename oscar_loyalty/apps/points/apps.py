@@ -16,6 +16,8 @@ class PointsConfig(AppConfig):
         "thank_you": ["oscar_loyalty/points/fragments/order.html"],
         "order": ["oscar_loyalty/points/fragments/order.html"],
         "account_tabs": [fragment("oscar_loyalty/points/fragments/account_tab.html", order=20)],
+        "member_home": [fragment("oscar_loyalty/points/fragments/home.html", order=10)],
+        "ways_to_earn": [fragment("oscar_loyalty/points/fragments/ways_to_earn.html", order=10)],
     }
     # Oscar's totals on the thank-you page read the place-order receipt (receipt.py).
     loyalty_totals_order = "oscar_loyalty.apps.points.receipt.order_for_totals"

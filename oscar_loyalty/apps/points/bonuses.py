@@ -30,6 +30,23 @@ BONUS_KINDS = {
 }
 
 
+def bonus_key(member, kind: str, *, now: datetime) -> str:
+    """The ledger key of a bonus: once per member and kind, per year for birthdays."""
+    suffix = f":{timezone.localtime(now).year}" if kind == "birthday" else ""
+    return f"bonus:{kind}:{member.pk}{suffix}"
+
+
+def bonuses_received(member, kinds, *, now: datetime) -> set[str]:
+    """Which of the one-off bonuses ``kinds`` the member has had: one query."""
+    keys = {bonus_key(member, kind, now=now): kind for kind in kinds}
+    if not keys:
+        return set()
+    found = PointsEntry.objects.filter(idempotency_key__in=keys).values_list(
+        "idempotency_key", flat=True
+    )
+    return {keys[key] for key in found}
+
+
 def award_bonus(
     member,
     *,
@@ -51,9 +68,7 @@ def award_bonus(
     if not points or not member.has_benefits(now):
         return None
     validate_points(points)
-    if key is None:
-        suffix = f":{timezone.localtime(now).year}" if kind == "birthday" else ""
-        key = f"bonus:{kind}:{member.pk}{suffix}"
+    key = key or bonus_key(member, kind, now=now)
     with transaction.atomic():
         account = lock_account(member)
         if PointsEntry.objects.filter(idempotency_key=key).exists():

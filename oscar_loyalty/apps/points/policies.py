@@ -61,6 +61,29 @@ class EarningPolicy(abc.ABC):
     def quote_basket(self, basket, member, *, now: datetime) -> Quote:
         """Points the basket would earn, for "you will earn N points"."""
 
+    def earning_rules(self, member, *, now: datetime) -> list[EarningRule]:
+        """The rules in force for ``member`` at ``now``, as the member's home lists them.
+
+        A policy that says nothing here still earns; the member's home then
+        lists only the bonuses and the other apps' ways to earn.
+        """
+        return []
+
+
+@dataclass(frozen=True)
+class EarningRule:
+    """One line of "Ways to earn": ``rate`` points per currency unit paid, where.
+
+    ``scope`` is empty for every product, else the name of the category or
+    range the rate applies to; ``tier_multiplier`` and ``promotion`` say what
+    made the rate (shown beside it).
+    """
+
+    rate: Decimal
+    scope: str = ""
+    tier_multiplier: Decimal | None = None
+    promotion: Decimal | None = None
+
 
 class DefaultEarningPolicy(EarningPolicy):
     """``POINTS_PER_UNIT`` per unit paid for products, after discounts.
@@ -140,6 +163,29 @@ class DefaultEarningPolicy(EarningPolicy):
             rate=rate,
             points=earn_points(amount, rate),
         )
+
+    def earning_rules(self, member, *, now: datetime) -> list[EarningRule]:
+        """The base rate (with the tier and the promotion), then each category and range."""
+        base = self.base_rate(member, now=now)
+        tier = member.tier if member.tier_id and member.tier.is_active else None
+        multiplier = tier.points_multiplier if tier and tier.points_multiplier != 1 else None
+        promotion = self.best_promotion(member, now=now)
+        rules = [
+            EarningRule(
+                base,
+                tier_multiplier=multiplier,
+                promotion=promotion if promotion is not None and promotion > 0 else None,
+            )
+        ]
+        category_rates = app_settings.POINTS_CATEGORY_MULTIPLIERS
+        if category_rates:
+            Category = get_model("catalogue", "Category")
+            for category in Category.objects.filter(slug__in=category_rates).order_by("name"):
+                rate = base * category_rates[category.slug]
+                rules.append(EarningRule(rate, scope=category.name))
+        for product_range, range_multiplier in self._ranges():
+            rules.append(EarningRule(base * range_multiplier, scope=product_range.name))
+        return rules
 
     def quote_order(self, order, member, *, now: datetime) -> Quote:
         base = self.base_rate(member, now=now)

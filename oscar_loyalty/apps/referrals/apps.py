@@ -13,6 +13,12 @@ class ReferralsConfig(AppConfig):
     loyalty_fragments = {
         "basket": [fragment("oscar_loyalty/referrals/fragments/basket.html", order=20)],
         "account_tabs": [fragment("oscar_loyalty/referrals/fragments/account_tab.html", order=50)],
+        "gifts_waiting": [
+            fragment("oscar_loyalty/referrals/fragments/gifts_waiting.html", order=20)
+        ],
+        "ways_to_earn": [
+            fragment("oscar_loyalty/referrals/fragments/ways_to_earn.html", order=50)
+        ],
     }
     # Checked at start-up (``oscar_loyalty.apps.requirement_problems``).
     requires = ("oscar_loyalty.apps.membership",)

@@ -106,6 +106,7 @@ class ReferralsAccountView(MemberRequiredMixin, generic.TemplateView):
             reverse("loyalty:referral-link", kwargs={"code": code.code})
         )
         ctx.update(
+            page_title=_("Invite friends"),
             active_tab="loyalty-referrals",
             code=code,
             share_link=link,

@@ -1,4 +1,4 @@
-"""Template tags for member prices on product pages."""
+"""Template tags for member prices on product pages and the gifts on the member's home."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import template
 
 from oscar_loyalty import app_settings
 
+from ..gifts import waiting_gifts
 from ..pricing import PriceBook, entry_tier
 from ..strategy import Selector
 
@@ -38,3 +39,9 @@ def member_price_info(context, product) -> dict | None:
     if not getattr(info.price, "is_member_price", False):
         return None
     return {"is_member": False, "price": info.price}
+
+
+@register.simple_tag(takes_context=True)
+def loyalty_gifts_waiting(context) -> list:
+    """The member's gift vouchers still to use (``gifts.waiting_gifts``), for the member's home."""
+    return waiting_gifts(context["member"])

@@ -1,4 +1,4 @@
-"""Points on Oscar's pages.
+"""Points on Oscar's pages and on the member's home.
 
 ``{% loyalty_points_basket %}`` (basket page), ``{% loyalty_points_balance %}``
 (checkout preview), ``{% loyalty_points_order order %}`` (thank-you page, order
@@ -9,7 +9,7 @@ policy and the request's club context (no query).
 from django import template
 
 from oscar_loyalty.apps.membership.baskets import basket_member
-from oscar_loyalty.apps.points import receipt, redemption, services
+from oscar_loyalty.apps.points import home, receipt, redemption, services
 from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
@@ -105,3 +105,17 @@ def loyalty_points_balance(context):
         "will_earn": preview_points(basket, basket_member(basket)) if show and basket else 0,
         "currency": getattr(basket, "currency", None),
     }
+
+
+@register.simple_tag(takes_context=True)
+def loyalty_points_home(context):
+    """The member's points figures for the member's home (``points.home``)."""
+    return home.points_home(context.get("request"), context["member"])
+
+
+@register.simple_tag(takes_context=True)
+def loyalty_ways_to_earn(context):
+    """The earning policy's rules and the bonuses, as sentences (``points.home``)."""
+    from django.utils import timezone
+
+    return home.ways_to_earn(context["member"], now=timezone.now())

@@ -1,7 +1,13 @@
-"""``{% loyalty_referral_form %}``: the friend's-code box on the basket page."""
+"""``{% loyalty_referral_form %}``: the friend's-code box on the basket page.
+
+``{% loyalty_friend_gift as gift %}`` and ``{% loyalty_referrer_reward as reward %}``:
+the friend's gift waiting and what inviting a friend earns, on the member's home.
+"""
 
 from django import template
+from django.utils import timezone
 
+from oscar_loyalty import app_settings
 from oscar_loyalty.apps.referrals import services
 from oscar_loyalty.club import context_for_request
 
@@ -26,3 +32,25 @@ def loyalty_referral_form(context):
             or (services.referral_of(user) is None and not services.has_previous_orders(user))
         )
     return {"show": show, "request": request, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag(takes_context=True)
+def loyalty_friend_gift(context):
+    """The voucher a friend's code gave this shopper, while it is still to use; else ``None``."""
+    request = context.get("request")
+    referral = services.referral_of(getattr(request, "user", None))
+    voucher = referral.friend_voucher if referral is not None else None
+    if voucher is None or voucher.num_orders or voucher.end_datetime <= timezone.now():
+        return None
+    return voucher
+
+
+@register.simple_tag
+def loyalty_referrer_reward() -> dict | None:
+    """What the member gets for a friend's first order, by the settings in force."""
+    reward = app_settings.REFERRALS_REFERRER_REWARD
+    if reward == "points" and app_settings.REFERRALS_REFERRER_POINTS:
+        return {"points": app_settings.REFERRALS_REFERRER_POINTS}
+    if reward == "voucher" and app_settings.REFERRALS_REFERRER_OFFER:
+        return {"voucher": True}
+    return None
