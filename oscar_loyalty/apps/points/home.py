@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oscar.templatetags.currency_filters import currency
 
 from oscar_loyalty import app_settings
-from oscar_loyalty.money import points_to_money
 
 from . import services
 from .bonuses import bonuses_received
@@ -42,10 +41,6 @@ class PointsHome:
     summary: PointsSummary
     next_expiry_at: datetime | None = None
     next_expiry_points: int = 0
-
-    @property
-    def next_expiry_value(self) -> Decimal:
-        return points_to_money(self.next_expiry_points)
 
 
 def points_home(request, member, *, now: datetime | None = None) -> PointsHome:
@@ -138,8 +133,6 @@ def ways_to_earn(member, *, now: datetime) -> list[Way]:
 
 
 def _preferences_url() -> str:
-    from django.urls import NoReverseMatch
-
     try:
         return reverse("loyalty:preferences")
     except NoReverseMatch:  # the consent pages are not mounted

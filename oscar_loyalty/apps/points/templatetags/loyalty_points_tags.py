@@ -7,6 +7,7 @@ policy and the request's club context (no query).
 """
 
 from django import template
+from django.utils import timezone
 
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.apps.points import home, receipt, redemption, services
@@ -116,6 +117,4 @@ def loyalty_points_home(context):
 @register.simple_tag(takes_context=True)
 def loyalty_ways_to_earn(context):
     """The earning policy's rules and the bonuses, as sentences (``points.home``)."""
-    from django.utils import timezone
-
     return home.ways_to_earn(context["member"], now=timezone.now())
