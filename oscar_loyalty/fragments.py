@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 SLOTS = {
     "basket": "oscar/basket/partials/basket_content.html, block vouchers",
     "product": "oscar/catalogue/detail.html, block product_stock_record",
+    "product_list": "oscar/catalogue/partials/product.html, block product_price",
     "preview": "oscar/checkout/preview.html, block order_contents",
     "thank_you": "oscar/checkout/thank_you.html, block basket_totals",
     "order": "oscar/customer/order/order_detail.html, block order_actions",

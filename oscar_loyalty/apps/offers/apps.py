@@ -14,6 +14,7 @@ class OffersConfig(AppConfig):
     # What this app adds to Oscar's pages (oscar_loyalty.fragments).
     loyalty_fragments = {
         "product": ["oscar_loyalty/offers/partials/member_price_hint.html"],
+        "product_list": ["oscar_loyalty/offers/partials/member_price_badge.html"],
         "account_tabs": [fragment("oscar_loyalty/offers/fragments/account_tab.html", order=40)],
         "gifts_waiting": [fragment("oscar_loyalty/offers/fragments/gifts_waiting.html", order=10)],
     }

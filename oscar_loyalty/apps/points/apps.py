@@ -13,6 +13,9 @@ class PointsConfig(AppConfig):
     loyalty_fragments = {
         "basket": [fragment("oscar_loyalty/points/fragments/basket.html", order=10)],
         "preview": ["oscar_loyalty/points/fragments/preview.html"],
+        # After the member price (offers, order 50).
+        "product": [fragment("oscar_loyalty/points/partials/earn_hint.html", order=60)],
+        "product_list": [fragment("oscar_loyalty/points/partials/earn_hint.html", order=60)],
         "thank_you": ["oscar_loyalty/points/fragments/order.html"],
         "order": ["oscar_loyalty/points/fragments/order.html"],
         "account_tabs": [fragment("oscar_loyalty/points/fragments/account_tab.html", order=20)],

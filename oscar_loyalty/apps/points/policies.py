@@ -69,6 +69,18 @@ class EarningPolicy(abc.ABC):
         """
         return []
 
+    def quote_price(self, product, price, member, *, now: datetime) -> int:
+        """Points one unit of ``product`` earns at ``price`` (an Oscar ``Price``).
+
+        The "Earn N points" hint on product pages and lists (``points.hints``),
+        computed from the price already on the page. One policy object
+        answers every product of a page, so a subclass may keep what it read
+        for the first product. The default quotes a one-line basket would
+        earn, without the quantity and basket discounts; a policy that cannot
+        say returns 0 and the page shows no hint.
+        """
+        return 0
+
 
 @dataclass(frozen=True)
 class EarningRule:
@@ -96,6 +108,8 @@ class DefaultEarningPolicy(EarningPolicy):
 
     # (multiplier or None, read at) from the club context while quoting a basket.
     _preloaded_promotion: tuple | None = None
+    # ((member, tier, now), base rate) for quote_price: one page's products.
+    _price_base: tuple | None = None
 
     def base_rate(self, member, *, now: datetime) -> Decimal:
         rate = app_settings.POINTS_PER_UNIT
@@ -202,6 +216,18 @@ class DefaultEarningPolicy(EarningPolicy):
             if quoted:
                 quote.lines.append(quoted)
         return quote
+
+    def quote_price(self, product, price, member, *, now: datetime) -> int:
+        # The base rate is read once per policy object (one page) and member.
+        key = (getattr(member, "pk", None), member.tier_id, now)
+        if self._price_base is None or self._price_base[0] != key:
+            self._price_base = (key, self.base_rate(member, now=now))
+        with_tax = app_settings.POINTS_EARN_ON_TAX and price.is_tax_known
+        amount = price.incl_tax if with_tax else price.excl_tax
+        rate = self.product_rate(product, self._price_base[1])
+        if rate is None or amount is None:
+            return 0
+        return earn_points(amount, rate)
 
     def quote_basket(self, basket, member, *, now: datetime) -> Quote:
         from .club_context import preloaded_promotion

@@ -53,7 +53,10 @@ def test_the_product_list_shows_members_the_member_price(member_client, guest_cl
     url = list_url(RangeFactory(is_public=True, products=[product]))
     member_html = member_client.get(url).content.decode()
     guest_html = guest_client.get(url).content.decode()
-    assert "₪8.00" in member_html and "₪10.00" not in member_html
+    # The member pays 8.00; the regular price shows only in the member-price badge.
+    assert '<p class="price_color">₪8.00</p>' in member_html
+    assert "Regular price <del>₪10.00</del>" in member_html
+    assert member_html.count("₪10.00") == 1
     assert "₪10.00" in guest_html and "₪8.00" not in guest_html
 
 

@@ -42,6 +42,18 @@ def checkout(app, user):
     return preview
 
 
+def test_a_new_member_sees_the_points_box_before_their_first_earning(django_app, member, shop):
+    assert not PointsAccount.objects.filter(member=member).exists()
+    add_to_basket(django_app, member.user, shop)
+    basket_page = django_app.get(reverse("basket:summary"), user=member.user)
+    box = basket_page.html.select_one("#loyalty-points")
+    assert box is not None
+    assert "You have no club points yet." in box.text
+    assert "they can be spent 14 days after the order" in box.text
+    assert "You will earn 120 points" in box.text
+    assert "loyalty_points_form" not in str(box)  # nothing to spend yet
+
+
 def test_a_member_applies_points_and_places_the_order_through_the_checkout(
     django_app, member, shop
 ):
@@ -61,6 +73,9 @@ def test_a_member_applies_points_and_places_the_order_through_the_checkout(
     preview = checkout(django_app, user)
     assert "Your club points: 3000" not in preview.text  # reserved, not yet spent
     assert "Your club points: 5000" in preview.text
+    # ...and what is left once the order takes the applied points.
+    after = preview.html.select_one("#loyalty-points-after").text
+    assert "2000 points are applied to this order: 3000 points (worth ₪30.00) are left" in after
     assert "Club points" in preview.text
     assert "You will earn 100 points" in preview.text
     thank_you = preview.forms["place_order_form"].submit(user=user).follow(user=user)

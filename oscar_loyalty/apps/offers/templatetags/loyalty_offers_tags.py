@@ -45,3 +45,23 @@ def member_price_info(context, product) -> dict | None:
 def loyalty_gifts_waiting(context) -> list:
     """The member's gift vouchers still to use (``gifts.waiting_gifts``), for the member's home."""
     return waiting_gifts(context["member"])
+
+
+@register.simple_tag(takes_context=True)
+def member_price_badge(context, product, price=None) -> dict | None:
+    """``{"regular": <Decimal>, "currency": ...}`` when a member pays less for ``product``.
+
+    For product lists: members only, from the price the list shows and hands
+    over (``price``: no query per product). Guests see
+    "Members pay X" on the product page only: pricing a page for the entry
+    tier would cost the list its query budget.
+    """
+    request = context.get("request")
+    strategy = getattr(request, "strategy", None)
+    if strategy is None or getattr(strategy, "member", None) is None or product.is_parent:
+        return None
+    if price is None or isinstance(price, str):  # "": the page has no ``session``
+        price = strategy.fetch_for_product(product).price
+    if not getattr(price, "is_member_price", False):
+        return None
+    return {"regular": price.regular_excl_tax, "currency": price.currency}

@@ -9,8 +9,9 @@ policy and the request's club context (no query).
 from django import template
 from django.utils import timezone
 
+from oscar_loyalty import app_settings
 from oscar_loyalty.apps.membership.baskets import basket_member
-from oscar_loyalty.apps.points import home, receipt, redemption, services
+from oscar_loyalty.apps.points import hints, home, receipt, redemption, services
 from oscar_loyalty.apps.points.earning import member_for_order, preview_points
 from oscar_loyalty.apps.points.forms import ApplyPointsForm
 from oscar_loyalty.apps.points.models import PointsEarning, PointsRedemption
@@ -18,6 +19,24 @@ from oscar_loyalty.apps.points.policies import get_policy
 from oscar_loyalty.money import points_to_money
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def loyalty_earn_hint(context, product, price=None):
+    """``{% loyalty_earn_hint product session.price as hint %}``: "Earn N points" under a price.
+
+    From the price the page shows (a product list hands it over: no query)
+    and the checkout's earning policy (``points.hints``). Without ``price``
+    (the product page) the request's strategy prices the product.
+    ``None`` when there is nothing to earn.
+    """
+    request = context.get("request")
+    strategy = getattr(request, "strategy", None)
+    if strategy is None or product.is_parent:
+        return None
+    if price is None or isinstance(price, str):  # "": the page has no ``session``
+        price = strategy.fetch_for_product(product).price
+    return hints.earn_hint(request, product, price)
 
 
 @register.inclusion_tag("oscar_loyalty/points/partials/basket_points.html", takes_context=True)
@@ -29,16 +48,22 @@ def loyalty_points_basket(context):
     # already): no query for guests and non-members.
     if basket is None or basket_member(basket) is None:
         return {"show": False}
-    summary = services.summary_for_request(request)
-    if summary.member_id is None:
+    member = basket_member(basket)
+    if not member.has_benefits():
         return {"show": False}
-    applied = redemption.redemption_for(basket)
+    summary = services.summary_for_request(request)
+    # A new member has no points account until their first earning: the box
+    # shows anyway, with what they will earn and how points work.
+    is_new = summary.member_id is None
+    applied = None if is_new else redemption.redemption_for(basket)
     live = applied if applied is not None and applied.is_live() else None
     max_points = min(
         summary.available + (live.points if live else 0), redemption.max_points_for_basket(basket)
     )
     return {
         "show": True,
+        "is_new": is_new,
+        "pending_days": app_settings.POINTS_PENDING_DAYS,
         "summary": summary,
         "redemption": live,
         "discount": redemption.points_discount(basket) if live else None,
@@ -100,9 +125,17 @@ def loyalty_points_balance(context):
     summary = services.summary_for_request(request)
     basket = getattr(request, "basket", None)
     show = summary.member_id is not None
+    applied = redemption.redemption_for(basket) if show and basket is not None else None
+    live = applied if applied is not None and applied.is_live() else None
+    # The balance once this order is placed: the applied points leave it
+    # (they are only held until then, so the summary still counts them).
+    after = max(summary.balance - live.points, 0) if live else summary.balance
     return {
         "show": show,
         "summary": summary,
+        "redemption": live,
+        "after": after,
+        "after_value": points_to_money(after),
         "will_earn": preview_points(basket, basket_member(basket)) if show and basket else 0,
         "currency": getattr(basket, "currency", None),
     }
