@@ -92,9 +92,38 @@ def test_a_guest_finds_the_club_in_one_click_and_keeps_the_choices_through_login
     steps.doc_shot(f"join-choices-kept-{language}")
     steps.submit("input[name=join]")
     assert text["welcome"] in page.inner_text("body")
+    assert text["home"] in page.inner_text("h1")  # joined: /club/ is now the member's home
     assert Member.objects.filter(user=user).exists()
     record = ConsentRecord.objects.get(user=user)
     assert (record.channel, record.action) == ("email", ConsentRecord.GRANT)
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_guest_s_choices_survive_registration_too(steps, store, language):
+    text, page = TEXT[language], steps.page
+    use_language(steps, language)
+    email = f"new.{language}@example.com"
+    steps.goto(reverse("loyalty:join"))
+    page.click("label[for=id_consent_sms]")
+    steps.submit("input[name=join]")
+
+    # Oscar's registration form, on the same page as the login form.
+    page.fill("#id_registration-email", email)
+    page.fill("#id_registration-password1", PASSWORD)
+    page.fill("#id_registration-password2", PASSWORD)
+    for field, value in (("first_name", "Noa"), ("last_name", "Levi")):
+        if page.locator(f"#id_registration-{field}").count():  # a store that asks for names
+            page.fill(f"#id_registration-{field}", value)
+    steps.submit("button[name=registration_submit]")
+
+    page.wait_for_url(re.compile(re.escape(reverse("loyalty:join")) + "$"))
+    assert page.is_checked("#id_consent_sms") and not page.is_checked("#id_consent_email")
+    steps.submit("input[name=join]")
+    # Joined: the page is now the member's home.
+    assert text["home"] in page.inner_text("h1")
+    member = Member.objects.get(user__email=email)
+    assert member.formatted_number in page.inner_text("#loyalty-home-card")
+    assert ConsentRecord.objects.get(user=member.user).channel == "sms"
 
 
 @pytest.mark.parametrize("language", ["en", "he"])

@@ -90,9 +90,9 @@ class ClubLandingView(generic.FormView):
             )
         except LoyaltyError as error:
             messages.error(self.request, error.message)
-            return redirect("loyalty:membership")
+            return redirect("loyalty:join")
         messages.success(self.request, _("Welcome to the club!"))
-        return redirect("loyalty:membership")
+        return redirect("loyalty:join")
 
 
 class MemberRequiredMixin(LoginRequiredMixin):
