@@ -13,6 +13,8 @@ from __future__ import annotations
 import decimal
 from decimal import ROUND_DOWN, Decimal
 
+from oscar.templatetags.currency_filters import currency as oscar_currency
+
 from oscar_loyalty import app_settings
 
 D = Decimal
@@ -48,3 +50,12 @@ def proportion(points: int, part: Decimal, whole: Decimal) -> int:
     if part >= whole:
         return int(points)
     return int((D(int(points)) * D(part) / D(whole)).quantize(D(1), rounding=ROUND_DOWN))
+
+
+def format_money(amount: Decimal, currency: str | None = None) -> str:
+    """``amount`` as the active language writes it (₪1,234.50; 1,234.50 ₪ in Hebrew).
+
+    Oscar's ``currency`` filter, for text built in Python (messages, timelines):
+    never "1234.50 ILS".
+    """
+    return oscar_currency(amount, currency)

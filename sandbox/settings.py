@@ -180,6 +180,8 @@ LANGUAGES = [("en", "English"), ("he", "עברית")]
 TIME_ZONE = "Asia/Jerusalem"
 USE_I18N = True
 USE_TZ = True
+# Israeli dates in both languages: 06/12/2026, read day first (docs/i18n.md).
+FORMAT_MODULE_PATH = ["oscar_loyalty.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = ROOT_DIR / "var" / "static"

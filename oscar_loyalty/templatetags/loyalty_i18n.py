@@ -9,6 +9,8 @@ the isolate, "4649 8070 98" in a right-to-left sentence is shown as
 from django import template
 from django.utils.html import format_html
 
+from oscar_loyalty.reasons import describe
+
 register = template.Library()
 
 
@@ -18,3 +20,15 @@ def ltr(value):
     if value in (None, ""):
         return ""
     return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+@register.filter
+def loyalty_reason(value):
+    """A ledger or review reason in the active language (``oscar_loyalty.reasons``)."""
+    return describe(value or "")
+
+
+@register.filter
+def loyalty_reasons(values):
+    """Several reasons (a referral's review reasons), described and joined with "; "."""
+    return "; ".join(describe(value) for value in values or [])

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from django_tables2 import SingleTableView
+from django_tables2 import Column, SingleTableView
 
 from oscar_loyalty.apps.consent.models import ConsentRecord
 from oscar_loyalty.apps.membership import services
@@ -16,6 +18,17 @@ from oscar_loyalty.exceptions import MemberNotFound
 
 from .forms import MemberLookupForm, MemberSearchForm, PlanForm, TierForm
 from .tables import MemberTable
+
+
+def points_installed() -> bool:
+    return apps.is_installed("oscar_loyalty.apps.points")
+
+
+def with_points_balance(queryset):
+    """Members with ``points_balance`` (0 without an account), when the points app is there."""
+    if not points_installed():
+        return queryset
+    return queryset.annotate(points_balance=Coalesce(F("points_account__balance"), 0))
 
 
 def search_condition(text: str) -> Q:
@@ -43,7 +56,7 @@ class MemberListView(SingleTableView):
         return {"per_page": settings.OSCAR_DASHBOARD_ITEMS_PER_PAGE}
 
     def get_queryset(self):
-        qs = Member.objects.select_related("user", "plan", "tier")
+        qs = with_points_balance(Member.objects.select_related("user", "plan", "tier"))
         self.form = MemberSearchForm(self.request.GET or None)
         if not self.form.is_valid():
             return qs
@@ -57,6 +70,17 @@ class MemberListView(SingleTableView):
         if data["status"]:
             qs = qs.filter(status=data["status"])
         return qs
+
+    def get_table_kwargs(self):
+        if not points_installed():
+            return {}
+        # In the same query as the members (``with_points_balance``): no query per row.
+        column = Column(
+            accessor="points_balance",
+            verbose_name=_("Points"),
+            attrs={"td": {"dir": "ltr", "class": "loyalty-points-balance"}},
+        )
+        return {"extra_columns": [("points_balance", column)]}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -88,7 +112,8 @@ class MemberDetailView(generic.DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Member.objects.select_related("user", "plan", "tier"), pk=self.kwargs["pk"]
+            with_points_balance(Member.objects.select_related("user", "plan", "tier")),
+            pk=self.kwargs["pk"],
         )
 
     def get_context_data(self, **kwargs):

@@ -17,6 +17,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from oscar_loyalty.money import format_money
+from oscar_loyalty.reasons import describe
+
 from .models import FirstTouch, OrderChannel
 
 LIMIT = 200
@@ -67,7 +70,7 @@ def _first_touch(member) -> list[Event]:
 def _terms(member) -> list[Event]:
     events = []
     for term in member.terms.select_related("plan", "order").order_by("-created_at")[:LIMIT]:
-        title = _("Membership: %(plan)s") % {"plan": term.plan.name}
+        title = _("Membership: %(plan)s") % {"plan": term.plan.display_name}
         if term.status != term.ACTIVE:
             title += " " + _("(reversed)")
         until = term.ends_at.date().isoformat() if term.ends_at else _("no end")
@@ -96,11 +99,10 @@ def _orders(member) -> list[Event]:
             Event(
                 order.date_placed,
                 "order",
-                _("Order %(number)s: %(total)s %(currency)s")
+                _("Order %(number)s: %(total)s")
                 % {
                     "number": order.number,
-                    "total": order.total_incl_tax,
-                    "currency": order.currency,
+                    "total": format_money(order.total_incl_tax, order.currency),
                 },
                 _("%(channel)s · %(status)s") % {"channel": channel_label, "status": order.status},
                 _url("dashboard:order-detail", number=order.number),
@@ -128,7 +130,7 @@ def _points(member) -> list[Event]:
                 "points",
                 _("%(kind)s: %(points)+d points")
                 % {"kind": entry.get_kind_display(), "points": entry.points},
-                entry.reason,
+                describe(entry.reason),
             )
         )
     redemptions = (
@@ -158,8 +160,8 @@ def _tiers(member) -> list[Event]:
             "tier",
             _("Tier: %(from)s → %(to)s")
             % {
-                "from": change.from_tier.name if change.from_tier else "—",
-                "to": change.to_tier.name if change.to_tier else "—",
+                "from": change.from_tier.display_name if change.from_tier else "—",
+                "to": change.to_tier.display_name if change.to_tier else "—",
             },
             change.get_reason_display(),
         )

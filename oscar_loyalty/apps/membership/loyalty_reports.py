@@ -40,7 +40,8 @@ class TierDistributionReport(Report):
         total = sum(counts.values())
         rows = [{"tier": str(_("No tier")), "members": counts.get(None, 0)}]
         rows += [
-            {"tier": tier.name, "members": counts.get(tier.pk, 0)} for tier in Tier.objects.all()
+            {"tier": tier.display_name, "members": counts.get(tier.pk, 0)}
+            for tier in Tier.objects.all()
         ]
         for row in rows:
             row["share"] = ratio(row["members"], total)

@@ -10,12 +10,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oscar_loyalty.models_base import AppendOnlyModel
+from oscar_loyalty.models_base import AppendOnlyModel, StaffTranslations
 
 ZERO = Decimal("0.00")
 
 
-class Plan(models.Model):
+class Plan(StaffTranslations):
     """A way to be a member: free or paid, for a period or without end.
 
     A paid plan is sold as an Oscar product (of the "Club membership" product
@@ -62,8 +62,15 @@ class Plan(models.Model):
         verbose_name_plural = _("membership plans")
         ordering = ["position", "price", "pk"]
 
+    translated_fields = ("name", "description")
+
     def __str__(self) -> str:
-        return self.name
+        # In the active language: choice lists and emails show this.
+        return self.display_name
+
+    @property
+    def display_description(self) -> str:
+        return self.translated("description")
 
     @property
     def is_paid(self) -> bool:
@@ -82,7 +89,7 @@ class Plan(models.Model):
             raise ValidationError({"product": _("A free plan is not sold as a product.")})
 
 
-class Tier(models.Model):
+class Tier(StaffTranslations):
     """A level of membership reached by spending; later features read its benefits."""
 
     name = models.CharField(_("name"), max_length=64)
@@ -118,7 +125,7 @@ class Tier(models.Model):
         ordering = ["qualifying_spend", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Member(models.Model):

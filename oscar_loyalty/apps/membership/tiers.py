@@ -92,7 +92,8 @@ def _send_tier_email(member: Member, change: TierChange) -> None:
     send_member_email(
         member,
         email_type="tier_changed",
-        context={"tier": change.to_tier.name if change.to_tier else "—", "change": change},
+        # The tier itself: its name is read in the member's language when the mail is rendered.
+        context={"tier": change.to_tier or "—", "change": change},
     )
 
 

@@ -136,7 +136,7 @@ class Personaliser:
         member = self._member(user)
         raw = {
             "first_name": user.first_name or self._club_member,
-            "tier": member.tier.name if member and member.tier_id else "",
+            "tier": member.tier.display_name if member and member.tier_id else "",
             "points_line": "",
             "last_purchase": "",
         }

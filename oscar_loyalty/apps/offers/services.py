@@ -216,16 +216,23 @@ def _points_promotion_model():
 
 def list_promotions() -> list[Promotion]:
     """Members-only offers (gift offers labelled), prize draws, and points promotions."""
+    # Labels in the staff member's language (this runs per request).
     gift_labels = {
-        app_settings.WELCOME_OFFER: "Welcome gift",
-        app_settings.BIRTHDAY_OFFER: "Birthday gift",
+        app_settings.WELCOME_OFFER: _("Welcome gift"),
+        app_settings.BIRTHDAY_OFFER: _("Birthday gift"),
+    }
+    offer_labels = {
+        ConditionalOffer.SITE: _("Members-only site offer"),
+        ConditionalOffer.VOUCHER: _("Members-only voucher offer"),
     }
     rows = [
         Promotion(
             "offer",
             offer.pk,
             offer.name,
-            gift_labels.get(offer.slug) or f"Members-only {offer.offer_type.lower()} offer",
+            gift_labels.get(offer.slug)
+            or offer_labels.get(offer.offer_type)
+            or _("Members-only offer"),
             not offer.is_suspended,
             offer.start_datetime,
             offer.end_datetime,
@@ -234,14 +241,20 @@ def list_promotions() -> list[Promotion]:
         for offer in member_offers()
     ]
     rows += [
-        Promotion("draw", d.pk, d.name, "Prize draw", d.is_active, d.starts_at, d.ends_at)
+        Promotion("draw", d.pk, d.name, _("Prize draw"), d.is_active, d.starts_at, d.ends_at)
         for d in PrizeDraw.objects.all()
     ]
     PointsPromotion = _points_promotion_model()
     if PointsPromotion is not None:
         rows += [
             Promotion(
-                "points", p.pk, p.name, "Points promotion", p.is_active, p.starts_at, p.ends_at
+                "points",
+                p.pk,
+                p.name,
+                _("Points promotion"),
+                p.is_active,
+                p.starts_at,
+                p.ends_at,
             )
             for p in PointsPromotion.objects.all()
         ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import operator
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -148,6 +149,7 @@ class PointsDiscountBenefit(AbsoluteDiscountBenefit):
         )
         if discount <= ZERO:
             return ZERO_DISCOUNT
+        show_name_translated(offer)
         # Spread over the lines in proportion to what is left on each, rounded
         # down; the last line takes the rounding remainder so the total is exact.
         applied = ZERO
@@ -189,6 +191,41 @@ def points_offers():
     return ConditionalOffer.objects.filter(
         benefit__proxy_class=redemption_services.DISCOUNT_BENEFIT_PATH
     )
+
+
+@cache
+def default_names() -> frozenset[str]:
+    """The points offer's own name in every language of the store (what staff did not rename)."""
+    names = {"Club points"}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(_("Club points")))
+    return frozenset(names)
+
+
+def show_name_translated(offer) -> None:
+    """Give the basket the points offer's name in the shopper's language.
+
+    The offer row keeps one name, in the store's language (``ensure_points_offer``);
+    Oscar's basket, checkout and order discount take ``offer.name`` from the
+    instance the benefit is applied with. While staff keep the default name, that
+    instance carries the active language's; a name staff wrote is shown as
+    written. ``keep_stored_name`` (``pre_save``) puts the stored name back
+    before Oscar saves the instance (``record_usage`` at placement).
+    """
+    if offer.name not in default_names():
+        return
+    translated = str(_("Club points"))
+    if translated != offer.name:
+        offer.loyalty_stored_name = getattr(offer, "loyalty_stored_name", offer.name)
+        offer.name = translated
+
+
+def keep_stored_name(sender, instance, **kwargs) -> None:
+    """``pre_save`` of Oscar's offer: never store the name shown to one shopper."""
+    stored = getattr(instance, "loyalty_stored_name", None)
+    if stored is not None:
+        instance.name = stored
 
 
 def ensure_points_offer():

@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from oscar.apps.checkout.signals import post_checkout
+from oscar.core.loading import get_model
 
 from oscar_loyalty import signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.receiving import never_raises
 
-from . import bonuses, receipt
+from . import benefits, bonuses, receipt
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ def on_member_saved(sender, instance, created=False, **kwargs) -> None:
 
 
 def connect() -> None:
+    pre_save.connect(
+        benefits.keep_stored_name,
+        sender=get_model("offer", "ConditionalOffer"),
+        dispatch_uid="loyalty_points.offer_stored_name",
+    )
     # Orders are not read here: the app's steps for the club's order events
     # are registered by ``order_steps``.
     post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_points.post_checkout")

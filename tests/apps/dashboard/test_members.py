@@ -162,3 +162,37 @@ def test_oscars_customer_page_links_to_the_membership(client, staff, members):
     other = UserFactory()
     html = client.get(reverse("dashboard:user-detail", args=[other.pk])).content.decode()
     assert "Not a member" in html
+
+
+def test_the_member_list_shows_each_points_balance_in_one_query(
+    client, staff, members, django_assert_max_num_queries
+):
+    from tests.apps.points.conftest import credit
+
+    dana, yossi = members
+    credit(dana, 120)
+    response = client.get(reverse("loyalty_dashboard:loyalty-member-list"))
+    html = response.content.decode()
+    assert "loyalty-points-balance" in html
+    balances = {
+        row.record: row.get_cell("points_balance") for row in response.context["members"].rows
+    }
+    assert balances == {dana: 120, yossi: 0}
+    # More members cost no more queries: the balance is annotated, not read per row.
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("loyalty_dashboard:loyalty-member-list"))
+    for n in range(5):
+        services.join_club(UserFactory(email=f"extra{n}@example.com"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("loyalty_dashboard:loyalty-member-list"))
+
+
+def test_the_member_page_shows_the_points_balance(client, staff, members):
+    from tests.apps.points.conftest import credit
+
+    dana, _ = members
+    credit(dana, 75)
+    html = client.get(reverse("loyalty_dashboard:loyalty-member-detail", args=[dana.pk]))
+    cell = html.content.decode().split('id="loyalty-member-points"')[1].split("</td>")[0]
+    assert '<span dir="ltr">75</span>' in cell
+    assert reverse("loyalty_dashboard:loyalty-points-member", args=[dana.pk]) in cell

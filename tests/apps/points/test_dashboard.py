@@ -59,7 +59,7 @@ def test_viewing_staff_cannot_adjust(django_app, member, points_settings):
     assert not PointsEntry.objects.exists()
 
 
-def test_staff_create_and_switch_off_a_promotion(django_app, points_settings):
+def test_staff_create_and_switch_off_a_promotion(django_app, client, points_settings):
     user = staff("view_pointspromotion", "add_pointspromotion", "change_pointspromotion")
     page = django_app.get(reverse("loyalty_dashboard:loyalty-points-promotion-create"), user=user)
     form = next(f for f in page.forms.values() if "multiplier" in f.fields)
@@ -70,8 +70,29 @@ def test_staff_create_and_switch_off_a_promotion(django_app, points_settings):
     assert (promotion.multiplier, promotion.is_active) == (D("2.00"), True)
     page = django_app.get(reverse("loyalty_dashboard:loyalty-points-promotion-list"), user=user)
     assert "Double weekend" in page.text
+    # One control switches it: the row on Club promotions (with its schedule), not a
+    # second button here.
     toggle = reverse("loyalty_dashboard:loyalty-points-promotion-toggle", args=[promotion.pk])
-    next(f for f in page.forms.values() if f.action == toggle).submit(user=user)
+    assert not [f for f in page.forms.values() if f.action == toggle]
+    link = page.html.select_one(f'a[href$="#promotion-points-{promotion.pk}"]')
+    assert link["href"].startswith(reverse("loyalty_dashboard:loyalty-offers-list"))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_conditionaloffer", "change_conditionaloffer"]
+        )
+    )
+    club = django_app.get(reverse("loyalty_dashboard:loyalty-offers-list"), user=user)
+    assert (
+        club.html.select_one(f"#promotion-points-{promotion.pk} input[type=checkbox]")["checked"]
+        is not None
+    )
+    client.force_login(user)
+    prefix = f"points-{promotion.pk}"
+    state = reverse(
+        "loyalty_dashboard:loyalty-offers-promotion-state",
+        kwargs={"kind": "points", "pk": promotion.pk},
+    )
+    assert client.post(state, {f"{prefix}-starts_at": "2026-01-01T00:00"}).status_code == 302
     promotion.refresh_from_db()
     assert promotion.is_active is False
 
