@@ -12,14 +12,18 @@ negative number (``"-2.00"``) cannot run anything.
 
 Every CSV the add-on offers goes through ``writer``, ``response`` or
 ``streaming_response``; nothing else imports ``csv`` to write a download.
+Uploads staff import are read with ``read_upload`` (same module, one place
+for encodings and limits).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,3 +107,44 @@ def streaming_response(
             yield lines.writerow(row)
 
     return _attachment(StreamingHttpResponse(content(), content_type=CONTENT_TYPE), filename)
+
+
+class UploadError(ValueError):
+    """The uploaded file is not a CSV this reader accepts (the message says why)."""
+
+
+def read_upload(upload, *, max_bytes: int = 5_000_000, max_rows: int = 50_000) -> list[dict]:
+    """The rows of an uploaded CSV as dicts keyed by the lower-cased, stripped header.
+
+    UTF-8 with or without Excel's BOM (Hebrew stays Hebrew); commas or
+    semicolons (a Hebrew or European Excel saves with ";"), told apart by the
+    header line. Values are stripped. Too large a file, another encoding or
+    no header raise ``UploadError``: nothing is read half.
+    """
+    raw = upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise UploadError(
+            _("The file is larger than %(size)d MB.") % {"size": max_bytes // 1_000_000}
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UploadError(_("The file is not UTF-8 text (save it as CSV UTF-8).")) from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise UploadError(_("The file is empty.")) from error
+    names = [name.strip().lower() for name in header]
+    rows = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines, often at the end
+        if len(rows) >= max_rows:
+            raise UploadError(_("The file has more than %(rows)d rows.") % {"rows": max_rows})
+        rows.append(
+            {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names)}
+        )
+    return rows

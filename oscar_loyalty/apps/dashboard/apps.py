@@ -22,6 +22,14 @@ MANAGE_DRAWS = ["is_staff", "loyalty_offers.view_prizedraw", "loyalty_offers.cha
 VIEW_REFERRALS = ["is_staff", "loyalty_referrals.view_referral"]
 REVIEW_REFERRALS = VIEW_REFERRALS + ["loyalty_referrals.change_referral"]
 VIEW_REPORTS = ["is_staff", "loyalty_reports.view_dailyfigure"]
+VIEW_MEMBER_PRICES = ["is_staff", "loyalty_offers.view_memberprice"]
+SET_MEMBER_PRICES = VIEW_MEMBER_PRICES + [
+    "loyalty_offers.add_memberprice",
+    "loyalty_offers.change_memberprice",
+]
+# An import may also remove prices (an empty member_price).
+IMPORT_MEMBER_PRICES = SET_MEMBER_PRICES + ["loyalty_offers.delete_memberprice"]
+REMOVE_MEMBER_PRICE = VIEW_MEMBER_PRICES + ["loyalty_offers.delete_memberprice"]
 VIEW_PARTNERS = ["is_staff", "loyalty_partners.view_partner"]
 ADD_PARTNER = VIEW_PARTNERS + ["loyalty_partners.add_partner"]
 CHANGE_PARTNER = VIEW_PARTNERS + ["loyalty_partners.change_partner"]
@@ -63,6 +71,11 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-offers-draw-detail": MANAGE_DRAWS,
         "loyalty-offers-draw-update": MANAGE_DRAWS,
         "loyalty-offers-draw-run": MANAGE_DRAWS,
+        "loyalty-offers-member-prices": VIEW_MEMBER_PRICES,
+        "loyalty-offers-member-prices-export": VIEW_MEMBER_PRICES,
+        "loyalty-offers-member-prices-set": SET_MEMBER_PRICES,
+        "loyalty-offers-member-prices-import": IMPORT_MEMBER_PRICES,
+        "loyalty-offers-member-prices-remove": REMOVE_MEMBER_PRICE,
         "loyalty-member-list": VIEW_MEMBER,
         "loyalty-member-detail": VIEW_MEMBER,
         "loyalty-member-lookup": VIEW_MEMBER,

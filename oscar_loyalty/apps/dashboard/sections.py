@@ -52,6 +52,11 @@ SECTIONS: list[Section] = [
         (entry(_("Club promotions"), "loyalty-offers-list"),),
     ),
     Section(
+        "oscar_loyalty.apps.offers",
+        "member_prices_views",
+        (entry(_("Member prices"), "loyalty-offers-member-prices"),),
+    ),
+    Section(
         "oscar_loyalty.apps.referrals",
         "referrals_views",
         (

@@ -19,8 +19,11 @@ class MemberTable(DashboardTable):
         verbose_name=_("Name"),
         order_by=("user__last_name", "user__first_name"),
     )
-    plan = Column(accessor="plan__name", verbose_name=_("Plan"))
-    tier = Column(accessor="tier__name", verbose_name=_("Tier"), default="—")
+    # The names in the staff member's language (``display_name``), sorted by the stored name.
+    plan = Column(accessor="plan__display_name", verbose_name=_("Plan"), order_by="plan__name")
+    tier = Column(
+        accessor="tier__display_name", verbose_name=_("Tier"), default="—", order_by="tier__name"
+    )
     status = Column(verbose_name=_("Status"))
     joined_at = Column(verbose_name=_("Joined"))
 

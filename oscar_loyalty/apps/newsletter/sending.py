@@ -259,6 +259,7 @@ SEND_FIELDS = (
     "user__loyalty_member__budget_min",
     "user__loyalty_member__budget_max",
     "user__loyalty_member__tier__name",
+    "user__loyalty_member__tier__translations",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from oscar_loyalty.apps.segments.models import Segment
 
@@ -16,6 +16,8 @@ Condition = get_model("offer", "Condition")
 Benefit = get_model("offer", "Benefit")
 ConditionalOffer = get_model("offer", "ConditionalOffer")
 Voucher = get_model("voucher", "Voucher")
+Product = get_model("catalogue", "Product")
+ProductSelect = get_class("dashboard.catalogue.widgets", "ProductSelect")
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -148,3 +150,33 @@ class PrizeDrawForm(forms.ModelForm):
         if data.get("entry_mode") == PrizeDraw.PER_SPEND and not data.get("spend_per_entry"):
             self.add_error("spend_per_entry", _("Say how much spending earns one entry."))
         return data
+
+
+class MemberPriceForm(forms.Form):
+    """One product's member price, the product picked with Oscar's dashboard chooser."""
+
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Product.objects.all(),
+        widget=ProductSelect,
+        help_text=_("Type part of the title or the UPC. Priced on each of its stock records."),
+    )
+    price = forms.DecimalField(
+        label=_("Member price (excluding tax)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Only for the segment"),
+        queryset=Segment.objects.all(),
+        required=False,
+        help_text=_("Empty: every member with benefits."),
+    )
+
+
+class MemberPriceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: sku or upc, and member_price (empty to remove). UTF-8, comma or semicolon."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
