@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty_membership', '0001_initial'),
+        ('loyalty_membership', '0002_tierchange_join_reason'),
     ]
 
     operations = [
