@@ -39,6 +39,7 @@ SLOTS = {
     "member_home": "oscar_loyalty/membership/home.html, the sections",
     "ways_to_earn": "oscar_loyalty/membership/home.html, the list of ways to earn",
     "gifts_waiting": "oscar_loyalty/membership/home.html, the list of gifts and vouchers",
+    "account_gifts": "oscar_loyalty/offers/my_gifts.html, rows of the Club gifts table",
 }
 DEFAULT_ORDER = 50
 

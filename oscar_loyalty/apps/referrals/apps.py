@@ -13,6 +13,7 @@ class ReferralsConfig(AppConfig):
     loyalty_fragments = {
         "basket": [fragment("oscar_loyalty/referrals/fragments/basket.html", order=20)],
         "account_tabs": [fragment("oscar_loyalty/referrals/fragments/account_tab.html", order=50)],
+        "account_gifts": ["oscar_loyalty/referrals/fragments/account_gift.html"],
         "gifts_waiting": [
             fragment("oscar_loyalty/referrals/fragments/gifts_waiting.html", order=20)
         ],

@@ -52,13 +52,15 @@ def on_user_registered(sender, request, user, **kwargs) -> None:
         logger.exception("Linking referral for user %s failed", user.pk)
         return
     services.forget_code(request)
-    if referral.friend_voucher_id:
-        _message(
-            request,
-            messages.SUCCESS,
-            _("Welcome! Your friend's gift for your first order: voucher %(code)s.")
-            % {"code": referral.friend_voucher.code},
-        )
+    voucher = referral.friend_voucher if referral.friend_voucher_id else None
+    if voucher is None:
+        return
+    # Into the new user's own basket: the guest's lines join it at the next request.
+    if services.put_gift_in_basket(user, voucher):
+        text = _("Welcome! Your friend's gift (voucher %(code)s) is in your basket.")
+    else:
+        text = _("Welcome! Your friend's gift for your first order: voucher %(code)s.")
+    _message(request, messages.SUCCESS, text % {"code": voucher.code})
 
 
 @never_raises

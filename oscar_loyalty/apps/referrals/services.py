@@ -242,6 +242,29 @@ def link_referee(
     return referral
 
 
+def put_gift_in_basket(user, voucher, *, basket=None) -> bool:
+    """Put the friend's voucher in ``basket`` or, by default, the user's open basket.
+
+    The gift must reach the checkout without the friend copying a code: at
+    registration the request's basket is still the guest's, so the voucher
+    goes into the user's own open basket (made if needed), into which Oscar's
+    basket middleware merges the guest's lines (and vouchers) on the next
+    request. ``False`` when the voucher cannot be used (used, expired).
+    """
+    if voucher is None or not voucher.is_active():
+        return False
+    if basket is None or basket.owner_id not in (None, user.pk):
+        Basket = get_model("basket", "Basket")
+        basket, _created = Basket.open.get_or_create(owner=user)
+    elif basket.id is None:
+        basket.save()
+    available, _message = voucher.is_available_to_user(user=user)
+    if not available:
+        return False
+    basket.vouchers.add(voucher)
+    return True
+
+
 def referral_of(user) -> Referral | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None

@@ -34,6 +34,17 @@ class ShareLinkView(generic.View):
         services.record_visit(found, request=request)
         if request.user.is_authenticated:
             target = reverse("basket:summary")
+            # Signed in and new to the store: linked now, so the gift is in the
+            # basket before the first order (not linked with it, gift-less).
+            if not services.has_previous_orders(request.user):
+                response = redirect(target)
+                try:
+                    referral = services.link_referee(request.user, code, source="link")
+                except ReferralError:
+                    # Already referred, say: the link changes nothing.
+                    return response
+                _gift_message(request, referral)
+                return response
         else:
             target = reverse("customer:register")
             messages.info(
@@ -79,19 +90,21 @@ class EnterCodeView(generic.View):
             services.count_failed_attempt(request)
             messages.error(request, error.message)
             return redirect(target)
-        voucher = referral.friend_voucher
-        if voucher is not None and getattr(request, "basket", None) is not None:
-            if request.basket.id is None:
-                request.basket.save()
-            request.basket.vouchers.add(voucher)
-            messages.success(
-                request,
-                _("Your friend's gift (voucher %(code)s) is in your basket.")
-                % {"code": voucher.code},
-            )
-        else:
-            messages.success(request, _("Your friend's code is saved for your first order."))
+        _gift_message(request, referral)
         return redirect(target)
+
+
+def _gift_message(request, referral) -> None:
+    """Put the friend's voucher in the request's basket and say so."""
+    voucher = referral.friend_voucher
+    basket = getattr(request, "basket", None)
+    if voucher is not None and services.put_gift_in_basket(request.user, voucher, basket=basket):
+        messages.success(
+            request,
+            _("Your friend's gift (voucher %(code)s) is in your basket.") % {"code": voucher.code},
+        )
+    else:
+        messages.success(request, _("Your friend's code is saved for your first order."))
 
 
 class ReferralsAccountView(MemberRequiredMixin, generic.TemplateView):

@@ -115,7 +115,8 @@ def test_guessing_share_links_is_stopped_but_good_links_keep_working_until_then(
 
 
 def test_a_link_is_remembered_for_the_attribution_window_only(code, referral_settings):
-    client = signed_in(UserFactory())
+    # A guest's visit (a signed-in newcomer is linked at once instead).
+    client = Client()
     client.get(f"/club/r/{code.code}/")
     request = RequestFactory().get("/")
     request.session = client.session

@@ -172,7 +172,7 @@ def test_the_total_cap_counts_every_month(code, referral_settings):
     assert Referral.objects.get(referee=user).status == Referral.CAPPED
 
 
-def test_a_signed_in_customer_who_followed_a_link_is_linked_with_their_first_order(
+def test_a_signed_in_customer_who_follows_a_link_is_linked_and_orders_with_the_gift(
     code, friend, product
 ):
     from tests.apps.referrals.conftest import signed_in
@@ -180,12 +180,26 @@ def test_a_signed_in_customer_who_followed_a_link_is_linked_with_their_first_ord
 
     client = signed_in(friend)
     client.get(f"/club/r/{code.code}/")
+    referral = Referral.objects.get(referee=friend)
+    assert referral.source == "link" and referral.friend_voucher is not None
     add_to_basket(client, product)
     order = place_order(client)
-    referral = Referral.objects.get(referee=friend)
+    referral.refresh_from_db()
     assert (referral.first_order, referral.status) == (order, Referral.PENDING)
-    assert referral.friend_voucher is None  # the first order is already placed
+    # The gift was in the basket: the order carries its discount.
+    assert order.discounts.filter(voucher_id=referral.friend_voucher_id).exists()
+    assert order.total_excl_tax == D("90.00")
     assert "loyalty_referral" not in client.session
+
+
+def test_a_signed_in_customer_with_earlier_orders_following_a_link_is_not_linked(
+    code, friend, product
+):
+    from tests.apps.referrals.conftest import signed_in
+
+    first_order(friend)
+    signed_in(friend).get(f"/club/r/{code.code}/")
+    assert not Referral.objects.filter(referee=friend).exists()
 
 
 def test_the_referrer_is_emailed_about_the_reward_only_with_marketing_consent(

@@ -45,6 +45,15 @@ def loyalty_friend_gift(context):
     return voucher
 
 
+@register.filter
+def loyalty_in_basket(voucher, request) -> bool:
+    """``voucher|loyalty_in_basket:request``: the voucher is in the shopper's basket already."""
+    basket = getattr(request, "basket", None)
+    if voucher is None or basket is None or not basket.id:
+        return False
+    return basket.vouchers.filter(pk=voucher.pk).exists()
+
+
 @register.simple_tag
 def loyalty_referrer_reward() -> dict | None:
     """What the member gets for a friend's first order, by the settings in force."""
