@@ -139,7 +139,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "oscar.apps.search.context_processors.search_form",
+                # Oscar's search form everywhere but Wagtail's admin (docs/newsletter.md,
+                # "Wagtail beside Oscar"): replaces oscar.apps.search.context_processors.
+                "oscar_loyalty.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",

@@ -7,7 +7,7 @@ as merge fields the ESP fills in for each recipient of a batch.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -45,33 +45,42 @@ class EmailImageBlock(blocks.StructBlock):
         template = "oscar_loyalty/newsletter/blocks/image.html"
 
 
-class ProductBlock(blocks.StructBlock):
-    """A product from the Oscar catalogue, by its id (shown in the dashboard's product list)."""
+class ProductChooserBlock(blocks.ChooserBlock):
+    """An Oscar product picked in Wagtail's chooser modal (``choosers.product_chooser_viewset``).
 
-    product_id = blocks.IntegerBlock(label=_("Product ID"), min_value=1)
+    Stores the product's id, as every Wagtail chooser block does; a product
+    deleted since reads as ``None``.
+    """
+
+    target_model = "catalogue.Product"
+
+    @cached_property
+    def widget(self):
+        from .choosers import product_chooser_viewset
+
+        return product_chooser_viewset.widget_class()
+
+    def get_form_state(self, value):
+        return self.widget.get_value_data(value)
+
+    class Meta:
+        icon = "tag"
+
+
+class ProductBlock(blocks.StructBlock):
+    """A product from the Oscar catalogue, chosen by title or UPC (migration 0007 renamed the
+    stored ``product_id`` of earlier newsletters to ``product``; the value is the same id)."""
+
+    product = ProductChooserBlock(label=_("Product"))
     text = blocks.CharBlock(required=False, label=_("Text under the product"))
 
-    def clean(self, value):
-        value = super().clean(value)
-        from oscar.core.loading import get_model
-
-        if not get_model("catalogue", "Product").objects.filter(pk=value["product_id"]).exists():
-            raise ValidationError(_("There is no product with this ID."))
-        return value
-
     def get_context(self, value, parent_context=None):
-        from oscar.core.loading import get_model
-
         context = super().get_context(value, parent_context)
-        context["product"] = (
-            get_model("catalogue", "Product").objects.filter(pk=value["product_id"]).first()
-        )
+        context["product"] = value["product"]
         return context
 
     def render_text(self, value, context=None) -> str:
-        from oscar.core.loading import get_model
-
-        product = get_model("catalogue", "Product").objects.filter(pk=value["product_id"]).first()
+        product = value["product"]
         if product is None:
             return ""
         from oscar_loyalty.mail import absolute_url

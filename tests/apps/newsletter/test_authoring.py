@@ -90,4 +90,4 @@ def test_a_product_block_refuses_an_unknown_product():
 
     block = ProductBlock()
     with pytest.raises(ValidationError):
-        block.clean(block.to_python({"product_id": 999999, "text": ""}))
+        block.clean(block.to_python({"product": 999999, "text": ""}))
