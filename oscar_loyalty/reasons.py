@@ -1,4 +1,4 @@
-"""The ledger's English audit reasons, shown in the reader's language.
+"""The ledger's English audit reasons and the add-on's offer names, in the reader's language.
 
 Every points entry keeps the reason it was written with, in English, for the
 audit trail and the CSV export ("Spent on order 100023"). Pages show it
@@ -7,6 +7,10 @@ a reason of a known shape is translated, its order number, dates or inner
 reason kept; anything else (a note staff typed, a partner's reference) is
 shown as written. The stored text never changes, so a reason written before a
 translation existed is translated too.
+
+``offer_name`` does the same for the offers the add-on creates ("Club
+points"): stored once, in the store's language, and shown in the reader's
+while staff keep that name (in any of the store's languages).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import re
 from datetime import date
 from functools import cache
 
-from django.utils import formats
+from django.conf import settings
+from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_noop
 
 #: Whole reasons, translated as they are (bonus names, order events' reasons).
@@ -91,3 +96,29 @@ def describe(reason: str) -> str:
             values = {name: _value(name, value) for name, value in match.groupdict().items()}
             return gettext(shape) % values
     return reason
+
+
+#: The names the add-on gives the offers it creates (``points.benefits``, the referrals
+#: app's friend offer); a name staff changed is never one of these.
+OFFER_NAMES = [
+    gettext_noop("Club points"),
+    gettext_noop("Friend's first order"),
+]
+
+
+@cache
+def _offer_names(languages: tuple[str, ...]) -> dict[str, str]:
+    """``{name in any language: its msgid}`` for the add-on's offers."""
+    names = {}
+    for msgid in OFFER_NAMES:
+        names[msgid] = msgid
+        for code in languages:
+            with translation.override(code):
+                names[gettext(msgid)] = msgid
+    return names
+
+
+def offer_name(name: str) -> str:
+    """An offer's name in the active language if it is one the add-on gave, else as written."""
+    msgid = _offer_names(tuple(code for code, _label in settings.LANGUAGES)).get(name)
+    return gettext(msgid) if msgid else name

@@ -9,7 +9,7 @@ the isolate, "4649 8070 98" in a right-to-left sentence is shown as
 from django import template
 from django.utils.html import format_html
 
-from oscar_loyalty.reasons import describe
+from oscar_loyalty.reasons import describe, offer_name
 
 register = template.Library()
 
@@ -32,3 +32,20 @@ def loyalty_reason(value):
 def loyalty_reasons(values):
     """Several reasons (a referral's review reasons), described and joined with "; "."""
     return "; ".join(describe(value) for value in values or [])
+
+
+class _NamedDiscount:
+    """An order discount whose ``offer_name`` reads in the active language (``offer_name``)."""
+
+    def __init__(self, discount):
+        self._discount = discount
+        self.offer_name = offer_name(discount.offer_name or "")
+
+    def __getattr__(self, name):
+        return getattr(self._discount, name)
+
+
+@register.filter
+def loyalty_offer_names(discounts):
+    """Order discounts with the add-on's offer names in the active language."""
+    return [_NamedDiscount(discount) for discount in discounts or []]

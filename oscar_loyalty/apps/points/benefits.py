@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import operator
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,6 +30,7 @@ from oscar.core.loading import get_classes, get_model
 from oscar_loyalty import orders
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO, points_to_money
+from oscar_loyalty.reasons import offer_name
 
 from . import receipt
 from . import redemption as redemption_services
@@ -193,16 +193,6 @@ def points_offers():
     )
 
 
-@cache
-def default_names() -> frozenset[str]:
-    """The points offer's own name in every language of the store (what staff did not rename)."""
-    names = {"Club points"}
-    for code, _label in settings.LANGUAGES:
-        with translation.override(code):
-            names.add(str(_("Club points")))
-    return frozenset(names)
-
-
 def show_name_translated(offer) -> None:
     """Give the basket the points offer's name in the shopper's language.
 
@@ -213,9 +203,7 @@ def show_name_translated(offer) -> None:
     written. ``keep_stored_name`` (``pre_save``) puts the stored name back
     before Oscar saves the instance (``record_usage`` at placement).
     """
-    if offer.name not in default_names():
-        return
-    translated = str(_("Club points"))
+    translated = offer_name(offer.name)
     if translated != offer.name:
         offer.loyalty_stored_name = getattr(offer, "loyalty_stored_name", offer.name)
         offer.name = translated

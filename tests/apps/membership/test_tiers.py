@@ -141,3 +141,19 @@ def test_tier_change_emails_can_be_switched_off(
         buy(user, "600.00")
     assert Member.objects.get(user=user).tier == tiers["gold"]
     assert not [m for m in mailoutbox if "tier" in m.subject]
+
+
+@pytest.mark.parametrize(("language", "name"), [("he", "זהב"), ("en", "Gold")])
+def test_the_tier_change_email_names_the_tier_in_the_members_language(
+    free_plan, tiers, mailoutbox, django_capture_on_commit_callbacks, language, name
+):
+    tiers["gold"].translations = {"he": {"name": "זהב"}}
+    tiers["gold"].save()
+    user = UserFactory(email="climber@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services.join_club(user)
+    Member.objects.filter(pk=member.pk).update(language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(user, "600.00")
+    [mail] = [m for m in mailoutbox if m.to == ["climber@example.com"] and name in m.body]
+    assert ("זהב" in mail.body) == (language == "he")

@@ -172,3 +172,34 @@ def test_the_summary_shows_reserved_points_as_not_available(member, points_setti
     redemption.reserve_points(make_basket(member.user, prices=[D("10.00")]), member.user, 120)
     summary = services.get_summary(member.user)
     assert (summary.balance, summary.reserved, summary.available) == (300, 120, 180)
+
+
+def test_a_hebrew_shopper_reads_the_points_discount_in_hebrew_and_the_offer_keeps_its_name(
+    member, points_settings, client
+):
+    from django.urls import reverse
+    from django.utils import translation
+
+    credit(member, 5000)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    redemption.reserve_points(basket, member.user, 3000)
+    with translation.override("he"):
+        reapply(basket)
+        [discount] = basket.offer_discounts
+        assert discount["name"] == "נקודות מועדון"  # the basket's discount line
+        order = place(member.user, basket=basket)  # Oscar saves the offer (record_usage)
+    # The order records the offer's stored name (Oscar reads it from the row) ...
+    assert OrderDiscount.objects.get(order=order).offer_name == "Club points"
+    offer = ConditionalOffer.objects.get(slug="club-points-discount")
+    assert (offer.name, offer.num_orders) == ("Club points", 1)
+    # ... and the shopper's order page shows it in the page's language.
+    client.force_login(member.user)
+    client.cookies["django_language"] = "he"
+    url = reverse("customer:order", kwargs={"order_number": order.number})
+    html = client.get(url).content.decode()
+    line = html.split('<span class="badge badge-success">')[1].split("</td>")[0]
+    assert "נקודות מועדון" in line and "Club points" not in html
+    with translation.override("en"):
+        basket = make_basket(member.user, prices=[D("50.00")])
+        redemption.reserve_points(basket, member.user, 1000)
+        assert reapply(basket).offer_discounts[0]["name"] == "Club points"
