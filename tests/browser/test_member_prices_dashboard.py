@@ -76,6 +76,8 @@ def test_staff_see_a_members_points_balance_on_the_member_page_in_hebrew(steps, 
     page = steps.page
     page.context.add_cookies([{"name": "django_language", "value": "he", "url": steps.base_url}])
     tier = TierFactory(name="Gold", code="gold", translations={"he": {"name": "זהב"}})
+    store["plan"].translations = {"he": {"name": "מועדון הלקוחות"}}
+    store["plan"].save()
     member = MemberFactory(
         user=UserFactory(email="yael@example.com", first_name="Yael", last_name="Peretz"),
         plan=store["plan"],
@@ -89,5 +91,5 @@ def test_staff_see_a_members_points_balance_on_the_member_page_in_hebrew(steps, 
     assert steps.html_attrs() == ("he", "rtl")
     assert "1250" in page.inner_text("#loyalty-member-points")
     membership = page.inner_text("#loyalty-membership")
-    assert "זהב" in membership and "פעיל" in membership
+    assert "זהב" in membership and "פעיל" in membership and "מועדון הלקוחות" in membership
     steps.doc_shot("dashboard-member-he", full_page=True)
