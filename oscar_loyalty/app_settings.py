@@ -205,6 +205,7 @@ class CoreSettings(BaseSettings):
         """
         defaults = {
             "consent_confirmation": "service",
+            "welcome": "service",
             "points_earned": "service",
             "tier_changed": "service",
             "draw_won": "service",
@@ -301,6 +302,11 @@ class CoreSettings(BaseSettings):
     def WELCOME_OFFER(self) -> str:
         """Slug of the voucher offer behind the welcome voucher (``WELCOME_GIFT = "voucher"``)."""
         return self._setting("WELCOME_OFFER", "")
+
+    @property
+    def WELCOME_EMAIL(self) -> bool:
+        """Email a new member their number and welcome gift (a service mail)."""
+        return self._setting("WELCOME_EMAIL", False)
 
     @property
     def WELCOME_VOUCHER_DAYS(self) -> int:

@@ -236,6 +236,8 @@ OSCAR_LOYALTY_SENDER_CONTACT = "club@example.com, +972-3-000-0000"
 OSCAR_LOYALTY_SITE_URL = "http://127.0.0.1:8000"
 # Erasure waits while an order still needs its delivery address (docs/privacy.md).
 OSCAR_LOYALTY_PRIVACY_OPEN_ORDER_STATUSES = ["Pending", "Being processed"]
+# The sandbox welcomes a new member by mail (number and gift; docs/membership.md).
+OSCAR_LOYALTY_WELCOME_EMAIL = True
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Oscar Loyalty Sandbox"

@@ -86,6 +86,7 @@ def test_a_shopper_joins_shops_with_points_and_unsubscribes(steps, store, langua
     steps.goto(reverse("customer:register"))
     assert_language(steps, language)
     page.fill("#id_email", email)
+    page.fill("#id_first_name", "Dana")  # the name the club's mails greet with
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     steps.shot("register")

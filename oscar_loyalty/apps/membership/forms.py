@@ -43,6 +43,16 @@ class ConsentFieldsMixin:
         ]
 
 
+def add_name_fields(form, *, required: bool) -> None:
+    """First and last name: the club's mails greet with them ("Hello Dana,")."""
+    form.fields["first_name"] = forms.CharField(
+        label=_("First name"), max_length=150, required=required
+    )
+    form.fields["last_name"] = forms.CharField(
+        label=_("Last name"), max_length=150, required=False
+    )
+
+
 class JoinForm(ConsentFieldsMixin, forms.Form):
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.none(),
@@ -51,8 +61,10 @@ class JoinForm(ConsentFieldsMixin, forms.Form):
         label=_("Plan"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated and not user.first_name:
+            add_name_fields(self, required=True)
         plans = Plan.objects.filter(is_active=True, price=0)
         self.fields["plan"].queryset = plans
         self.fields["plan"].initial = plans.first()
@@ -77,10 +89,16 @@ class ClubRegistrationForm(ConsentFieldsMixin, EmailUserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Optional here: a store's tests and shoppers may register with an email alone.
+        add_name_fields(self, required=False)
         self.add_consent_fields()
 
     def save(self, commit=True):
-        user = super().save(commit=commit)
+        user = super().save(commit=False)
+        user.first_name = self.cleaned_data.get("first_name", "").strip()
+        user.last_name = self.cleaned_data.get("last_name", "").strip()
+        if commit:
+            user.save()
         user.loyalty_registration = {
             "join": self.cleaned_data.get("join_club", False),
             "consent_channels": self.consent_channels()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from oscar.apps.customer.signals import user_registered
 
 from oscar_loyalty.exceptions import LoyaltyError
@@ -28,16 +29,20 @@ def on_user_registered(sender, request, user, **kwargs) -> None:
     choices = getattr(user, "loyalty_registration", None)
     if not choices or not choices.get("join"):
         return
+    channels = choices.get("consent_channels", ())
     try:
-        services.join_club(
+        member = services.join_club(
             user,
-            consent_channels=choices.get("consent_channels", ()),
+            consent_channels=channels,
             source="registration",
             request=request,
             language=getattr(request, "LANGUAGE_CODE", "") or "",
         )
     except LoyaltyError as error:
         logger.warning("Could not join %s at registration: %s", user.pk, error)
+        return
+    if request is not None and hasattr(request, "_messages"):
+        messages.success(request, services.welcome_text(member, channels))
 
 
 def connect() -> None:

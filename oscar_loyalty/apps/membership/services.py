@@ -408,6 +408,25 @@ def update_profile(
     return locked
 
 
+def record_names(user, *, first_name: str, last_name: str = "") -> None:
+    """Keep the names the club's mails greet with ("Hello Dana,", not "Hello,")."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name and not last_name:
+        return
+    user.first_name, user.last_name = first_name or user.first_name, last_name or user.last_name
+    user.save(update_fields=["first_name", "last_name"])
+
+
+def welcome_text(member: Member, consent_channels: Iterable[str] = ()) -> str:
+    """The message a new member reads: their number, and the email to confirm if one was sent."""
+    text = _("Welcome to the club! Your member number is %(number)s.") % {"number": member.number}
+    if "email" in consent_channels and app_settings.DOUBLE_OPT_IN:
+        text += " " + _(
+            "We have emailed you a link: confirm your address to receive the club's news."
+        )
+    return text
+
+
 def require_member(user) -> Member:
     member = get_member(user)
     if member is None:

@@ -42,6 +42,10 @@ class ClubLandingView(generic.FormView):
     def get_initial(self):
         return {**super().get_initial(), **join_choices.initial_for_form(self.kept_choices())}
 
+    def get_form_kwargs(self):
+        # A signed-in shopper without a first name is asked for it (the mails greet with it).
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def kept_choices(self) -> dict | None:
         if not self.request.user.is_authenticated:
             return None
@@ -80,7 +84,13 @@ class ClubLandingView(generic.FormView):
     def form_valid(self, form):
         join_choices.forget(self.request)
         try:
-            services.join_club(
+            if "first_name" in form.fields:
+                services.record_names(
+                    self.request.user,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+            member = services.join_club(
                 self.request.user,
                 plan=form.cleaned_data["plan"],
                 consent_channels=form.consent_channels(),
@@ -91,7 +101,7 @@ class ClubLandingView(generic.FormView):
         except LoyaltyError as error:
             messages.error(self.request, error.message)
             return redirect("loyalty:join")
-        messages.success(self.request, _("Welcome to the club!"))
+        messages.success(self.request, services.welcome_text(member, form.consent_channels()))
         return redirect("loyalty:join")
 
 

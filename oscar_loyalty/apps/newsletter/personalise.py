@@ -20,6 +20,7 @@ from oscar_loyalty.mail import absolute_url
 FIELDS = (
     "first_name",
     "tier",
+    "tier_line",
     "points_line",
     "last_purchase",
     "recommendation",
@@ -91,6 +92,8 @@ class Personaliser:
         with translation.override(language):
             self._club_member = _("club member")
             self._points_line = _("You have %(points)s club points.")
+            # The greeting's sentence; ``tier`` alone stays a merge field for editors.
+            self._tier_line = _("You are a %(tier)s member of the club.")
             self._last_purchase = _("Your last purchase: %(title)s.")
 
     def _member(self, user):
@@ -137,9 +140,12 @@ class Personaliser:
         raw = {
             "first_name": user.first_name or self._club_member,
             "tier": member.tier.display_name if member and member.tier_id else "",
+            "tier_line": "",
             "points_line": "",
             "last_purchase": "",
         }
+        if raw["tier"]:
+            raw["tier_line"] = self._tier_line % {"tier": raw["tier"]}
         if self.balances is not None:
             raw["points_line"] = self._points_line % {"points": self.balances.get(user.pk, 0)}
         if user.pk in self.last_titles:

@@ -133,6 +133,22 @@ def issue_welcome_gift(member: Member, *, now: datetime | None = None) -> Member
     return _create_gift(member, key=key, build=build)
 
 
+def send_welcome_email(member: Member, gift: MemberGift | None) -> bool:
+    """The welcome mail (``WELCOME_EMAIL``): the member number, and the gift if one was issued.
+
+    Sent by the offers app because it knows the gift; a store without it
+    sends no welcome mail. A service mail: it confirms what the customer
+    asked for (docs/membership.md).
+    """
+    if not app_settings.WELCOME_EMAIL:
+        return False
+    return send_member_email(
+        member,
+        email_type="welcome",
+        context={"gift": gift, "shop_name": settings.OSCAR_SHOP_NAME},
+    )
+
+
 # Birthday ------------------------------------------------------------------
 
 

@@ -17,10 +17,12 @@ logger = logging.getLogger(__name__)
 def on_member_joined(sender, member, source=None, **kwargs) -> None:
     from . import gifts
 
+    gift = None
     try:
-        gifts.issue_welcome_gift(member)
+        gift = gifts.issue_welcome_gift(member)
     except Exception:  # noqa: BLE001 - joining must not fail over a gift.
         logger.exception("Welcome gift failed for member %s", member.pk)
+    gifts.send_welcome_email(member, gift)
 
 
 @never_raises

@@ -36,9 +36,12 @@ def test_a_consenting_member_gets_a_personalised_newsletter_and_a_non_consenting
     values = params["merge_data"]["dana@example.com"]
     assert values["first_name"] == "Dana" and values["tier"] == "Gold"
     assert values["points_line"] == "You have 0 club points."
+    # The greeting reads as sentences ("Gold You have..." before issue #20).
+    assert values["tier_line"] == "You are a Gold member of the club."
     assert "Desert boots" in values["recommendation"]
     html = message.alternatives[0][0]
     assert "{{first_name}}" in html and "{{recommendation}}" in html
+    assert "{{tier_line}} {{points_line}}" in html and "{{tier}} {{points_line}}" not in html
     assert "Oscar Loyalty Sandbox Ltd." in html and "{{unsubscribe_url}}" in html
     assert 'href="http://127.0.0.1:8000/catalogue/"' in html  # rich-text links made absolute
     assert "{{first_name_text}}" in message.body
