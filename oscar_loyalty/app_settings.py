@@ -109,6 +109,11 @@ class CoreSettings(BaseSettings):
         return _limit(self._setting("POINTS_RATE_LIMIT", (30, 600)))
 
     @property
+    def API_TOKEN_RATE_LIMIT(self) -> tuple[int, int]:
+        """Member API sign-ins for a token per IP address (every request counts)."""
+        return _limit(self._setting("API_TOKEN_RATE_LIMIT", (10, 900)))
+
+    @property
     def CONSENT_LINKS_RATE_LIMIT(self) -> tuple[int, int]:
         """Requests per IP address to the login-free unsubscribe and confirmation pages."""
         return _limit(self._setting("CONSENT_LINKS_RATE_LIMIT", (60, 600)))

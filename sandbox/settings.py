@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.referrals.apps.ReferralsConfig",
     "oscar_loyalty.apps.reports.apps.ReportsConfig",
     "oscar_loyalty.apps.segments.apps.SegmentsConfig",
+    "oscar_loyalty.apps.api.apps.ApiConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -91,6 +92,11 @@ INSTALLED_APPS = [
     "anymail",
     "django_tasks",
     "django_tasks_db",
+    # The member API (oscar_loyalty.apps.api): DRF, its tokens, the schema and its docs page.
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Wagtail, beside the store (its admin at /cms/, its pages at /pages/).
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -11,6 +11,12 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("club/", include("oscar_loyalty.urls")),
+    # The member API, when the store installs it (docs/api.md).
+    *(
+        [path("api/club/", include("oscar_loyalty.apps.api.urls"))]
+        if apps.is_installed("oscar_loyalty.apps.api")
+        else []
+    ),
     path("anymail/", include("anymail.urls")),
     path("dashboard/loyalty/", apps.get_app_config("loyalty_dashboard").urls),
     path("pages/", include(wagtail_urls)),

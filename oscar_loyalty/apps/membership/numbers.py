@@ -7,6 +7,7 @@ till before any database lookup.
 
 from __future__ import annotations
 
+import io
 import secrets
 
 import segno
@@ -67,3 +68,21 @@ def card_qr_svg(number: str, *, scale: int = 6) -> str:
     return segno.make(number, error="m").svg_inline(
         scale=scale, dark="#000", light="#fff", border=2
     )
+
+
+def _card_qr_file(number: str, kind: str, *, scale: int) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(number, error="m").save(
+        buffer, kind=kind, scale=scale, dark="#000", light="#fff", border=2
+    )
+    return buffer.getvalue()
+
+
+def card_qr_svg_document(number: str, *, scale: int = 6) -> bytes:
+    """The same code as a standalone SVG file (the member API serves it)."""
+    return _card_qr_file(number, "svg", scale=scale)
+
+
+def card_qr_png(number: str, *, scale: int = 8) -> bytes:
+    """The same code as PNG, for apps that cannot draw SVG (segno needs no imaging library)."""
+    return _card_qr_file(number, "png", scale=scale)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import FilteredRelation, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,53 @@ def summary_for_request(request, *, now: datetime | None = None) -> PointsSummar
         reserved=context.reserved,
         member_id=account.member_id,
     )
+
+
+@dataclass(frozen=True)
+class PointsOverview:
+    """The summary and the points still to expire, by day (soonest first)."""
+
+    summary: PointsSummary
+    expiring: list[tuple[date, int]]
+
+
+def get_overview(user, *, now: datetime | None = None) -> PointsOverview:
+    """``get_summary`` plus the live lots' remaining points by expiry day: one query.
+
+    The lots join the account with their conditions in the join itself
+    (``FilteredRelation``), so an account without live lots still gives its
+    one row (day ``None``). Days are in the current time zone.
+    """
+    now = _now(now)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PointsOverview(PointsSummary(), [])
+    rows = list(
+        PointsAccount.objects.filter(member__user=user)
+        .annotate(
+            live=FilteredRelation(
+                "lots", condition=Q(lots__remaining__gt=0, lots__expires_at__gt=now)
+            ),
+            reserved=_reserved_subquery(now),
+        )
+        .values(
+            "balance",
+            "pending",
+            "debt",
+            "reserved",
+            "member_id",
+            day=TruncDate("live__expires_at"),
+        )
+        .annotate(points=Sum("live__remaining"))
+        .order_by("day")
+    )
+    if not rows:
+        return PointsOverview(PointsSummary(), [])
+    first = rows[0]
+    summary = PointsSummary(
+        **{name: first[name] for name in ("balance", "pending", "debt", "reserved", "member_id")}
+    )
+    expiring = [(row["day"], int(row["points"])) for row in rows if row["day"] and row["points"]]
+    return PointsOverview(summary, expiring)
 
 
 def next_expiry(account: PointsAccount, *, now: datetime | None = None):

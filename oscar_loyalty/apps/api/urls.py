@@ -1,0 +1,26 @@
+"""The member API. Mount it once in the store's URLconf::
+
+    path("api/club/", include("oscar_loyalty.apps.api.urls")),
+
+The schema is then at ``api/club/schema/``, the docs page at ``api/club/docs/``.
+"""
+
+from django.urls import path
+
+from . import schema, views
+
+app_name = "loyalty_api"
+
+urlpatterns = [
+    path("token/", views.TokenView.as_view(), name="token"),
+    path("me/membership/", views.MembershipView.as_view(), name="membership"),
+    path("me/card/", views.CardView.as_view(), name="card"),
+    path("me/card/qr.svg", views.CardQRView.as_view(image_format="svg"), name="card-qr-svg"),
+    path("me/card/qr.png", views.CardQRView.as_view(image_format="png"), name="card-qr-png"),
+    path("me/points/", views.PointsView.as_view(), name="points"),
+    path("me/points/history/", views.HistoryView.as_view(), name="points-history"),
+    path("me/tier/", views.TierView.as_view(), name="tier"),
+    path("me/basket/points/", views.BasketPointsView.as_view(), name="basket-points"),
+    path("schema/", schema.SchemaView.as_view(), name="schema"),
+    path("docs/", schema.DocsView.as_view(), name="docs"),
+]

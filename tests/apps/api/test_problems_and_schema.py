@@ -1,0 +1,90 @@
+"""Problem details for every error, in the shopper's language; the schema is valid OpenAPI 3.1."""
+
+import pytest
+from django.test import override_settings
+from django.utils import translation
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename  # noqa: F401  (API presence)
+from rest_framework.test import APIClient
+
+from oscar_loyalty.apps.api.problems import DOMAIN_STATUS, domain_status
+from oscar_loyalty.apps.api.schema import generate_schema
+from oscar_loyalty.exceptions import (
+    InsufficientPoints,
+    InvalidPointsAmount,
+    LoyaltyError,
+    NotAMember,
+    RateLimited,
+    RedemptionNotAllowed,
+)
+
+from .conftest import assert_problem, url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_domain_errors_map_to_the_right_4xx():
+    assert domain_status(InsufficientPoints()) == 409
+    assert domain_status(RedemptionNotAllowed()) == 409
+    assert domain_status(InvalidPointsAmount()) == 400
+    assert domain_status(NotAMember()) == 404
+    assert domain_status(RateLimited()) == 429
+    assert domain_status(LoyaltyError()) == 400
+    assert all(400 <= status < 500 for status in DOMAIN_STATUS.values())
+
+
+def test_an_unknown_method_is_a_405_problem(member, token_client):
+    assert_problem(token_client.put(url("points")), 405, "method-not-allowed")
+
+
+def test_a_body_that_is_not_json_is_a_problem(member, token_client):
+    response = token_client.post(
+        url("basket-points"), "points=5", content_type="application/x-www-form-urlencoded"
+    )
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+def test_problems_are_in_the_callers_language(member):
+    client = APIClient()
+    with translation.override("he"):
+        response = client.get(url("points"), HTTP_ACCEPT_LANGUAGE="he")
+    body = assert_problem(response, 401)
+    assert body["title"] != "Not signed in"  # the Hebrew title
+    assert any("\u0590" <= ch <= "\u05ff" for ch in body["title"] + body["detail"])
+
+
+def test_the_schema_is_valid_openapi_3_1_and_lists_every_endpoint():
+    schema = generate_schema()
+    validate(schema)  # raises on an invalid document
+    assert schema["openapi"] == "3.1.0"
+    paths = set(schema["paths"])
+    assert {
+        "/api/club/me/membership/",
+        "/api/club/me/card/",
+        "/api/club/me/card/qr.svg",
+        "/api/club/me/card/qr.png",
+        "/api/club/me/points/",
+        "/api/club/me/points/history/",
+        "/api/club/me/tier/",
+        "/api/club/me/basket/points/",
+        "/api/club/token/",
+    } == paths
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_the_schema_url_serves_the_same_schema():
+    response = APIClient().get(url("schema"), {"format": "json"})
+    assert response.status_code == 200
+    served = response.json()
+    validate(served)
+    assert set(served["paths"]) == set(generate_schema()["paths"])
+
+
+@override_settings(SPECTACULAR_SETTINGS={"SWAGGER_UI_DIST": "https://cdn.example/swagger"})
+def test_the_docs_page_loads_its_scripts_from_the_store_not_a_cdn():
+    response = APIClient().get(url("docs"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert url("schema") in page
