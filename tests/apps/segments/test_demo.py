@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_data_has_a_tel_aviv_shoe_segment_with_members():
-    call_command("loyalty_demo_data", verbosity=0)
+    call_command("loyalty_demo_data", "--members", "0", verbosity=0)
     segment = Segment.objects.get(name="Tel Aviv shoe buyers")
     emails = set(services.members_in(segment).values_list("user__email", flat=True))
     assert {"dana.levi@example.com", "tamar.azulay@example.com"} <= emails

@@ -2,6 +2,15 @@
 
 Idempotent: a second run sees the marker product and does nothing (``--force``
 is not offered on purpose: wipe ``sandbox/db.sqlite3`` to start again).
+
+The store must look run the moment the server starts (issue #20): the
+hand-made members' order tasks run here, synchronously, after each order is
+back-dated (the worker started beside the server would run them only later,
+after the points were matured: all pending, with a date in the past); then
+``--members`` generated members (2,000 by default) add a year of history, and
+``sandbox.demo.living`` adds what a year of running leaves (every referral
+state, a scheduled campaign, a finished draw). Points are matured and the
+report and segment figures refreshed last.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
@@ -23,6 +33,8 @@ from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.services import grant_consents
 from oscar_loyalty.apps.membership import services
 from oscar_loyalty.apps.membership.models import Member, Plan, Tier
+from oscar_loyalty.orders import process_placed_order
+from sandbox.demo import living
 from sandbox.demo.catalogue import CATALOGUE, ISRAEL
 
 Category = get_model("catalogue", "Category")
@@ -45,6 +57,12 @@ MARKER_UPC = "DEMO-MARKER"
 STAFF_EMAIL = "admin@example.com"
 STAFF_PASSWORD = "sandbox-admin"  # demo only; printed so the reader can log in
 MEMBER_PASSWORD = "sandbox-member"
+GENERATED_MEMBERS = 2000
+
+# While the hand-made orders are placed, tasks enqueued go nowhere: each order's
+# task is run right here once the order is back-dated (see ``_order``).
+NO_MAIL = "django.core.mail.backends.dummy.EmailBackend"
+NO_QUEUE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 MEMBERS = [
@@ -66,7 +84,15 @@ MEMBERS = [
 class Command(BaseCommand):
     help = "Load the sandbox demo data (once)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=GENERATED_MEMBERS,
+            help=f"Generated members with a year of history (default {GENERATED_MEMBERS}).",
+        )
+
+    def handle(self, *args, members=GENERATED_MEMBERS, **options):
         if Product.objects.filter(upc=MARKER_UPC).exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
             self._print_credentials()
@@ -81,21 +107,23 @@ class Command(BaseCommand):
             products = self._catalogue(partner)
             plans = self._plans(partner)
             self._tiers()
-            self._staff()
-        self._members(products, plans, country, rng)
-        if apps.is_installed("oscar_loyalty.apps.segments"):
-            self._tel_aviv_shoes_segment(country, rng)
+            staff = self._staff()
+        # The members' mails (points earned, draw won) would only flood the console.
+        with override_settings(EMAIL_BACKEND=NO_MAIL):
+            with override_settings(TASKS=NO_QUEUE):
+                self._members(products, plans, country, rng)
+                if apps.is_installed("oscar_loyalty.apps.segments"):
+                    self._tel_aviv_shoes_segment(country, rng)
+            self._year_of_history(members, staff)
+        # Oscar's catalogue pages are served from the search index.
+        call_command("rebuild_index", interactive=False, verbosity=0)
+        # Last: the marker says the whole load finished.
         Product.objects.create(
             upc=MARKER_UPC,
             title="(demo data marker)",
             is_public=False,
             product_class=ProductClass.objects.get(name="Standard"),
         )
-        if apps.is_installed("oscar_loyalty.apps.points"):
-            # The demo orders are months old: their points are past the return window.
-            call_command("loyalty_mature_points", verbosity=0, stdout=self.stdout)
-        # Oscar's catalogue pages are served from the search index.
-        call_command("rebuild_index", interactive=False, verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(products)} products, {Member.objects.count()} members, "
@@ -103,6 +131,30 @@ class Command(BaseCommand):
             )
         )
         self._print_credentials()
+
+    def _year_of_history(self, members: int, staff) -> None:
+        """Generated members, what a year leaves behind, matured points and fresh figures."""
+        if members > 0:
+            stats = living.generate_history(members=members, years=1)
+            self.stdout.write(
+                f"Generated {stats.members} members with a year of history "
+                f"({stats.orders} orders) in {stats.seconds:.1f}s."
+            )
+        living.cover_referral_states(staff=staff)
+        living.schedule_campaign(staff=staff)
+        living.run_finished_draw()
+        if apps.is_installed("oscar_loyalty.apps.points"):
+            # The demo orders are months old: their points are past the return window.
+            call_command("loyalty_mature_points", verbosity=0, stdout=self.stdout)
+        if apps.is_installed("oscar_loyalty.apps.reports"):
+            # Reports show the year at once, not after the first scheduled refresh.
+            call_command(
+                "loyalty_refresh_report_figures", "--full", verbosity=0, stdout=self.stdout
+            )
+        if apps.is_installed("oscar_loyalty.apps.segments"):
+            from oscar_loyalty.apps.segments import services as segments
+
+            segments.refresh_member_stats()
 
     def _print_credentials(self):
         self.stdout.write(
@@ -212,14 +264,16 @@ class Command(BaseCommand):
 
     def _staff(self):
         User = get_user_model()
-        if not User.objects.filter(email=STAFF_EMAIL).exists():
-            User.objects.create_superuser(
+        staff = User.objects.filter(email=STAFF_EMAIL).first()
+        if staff is None:
+            staff = User.objects.create_superuser(
                 username="admin",
                 email=STAFF_EMAIL,
                 password=STAFF_PASSWORD,
                 first_name="Sandbox",
                 last_name="Admin",
             )
+        return staff
 
     def _members(self, products, plans, country, rng):
         User = get_user_model()
@@ -336,13 +390,11 @@ class Command(BaseCommand):
         # Back-date after placing, so that the history spreads over the year
         # (Oscar stamps date_placed with now()); memberships follow their order.
         Order.objects.filter(pk=order.pk).update(date_placed=placed)
-        if apps.is_installed("oscar_loyalty.apps.points"):
-            from oscar_loyalty.apps.points.models import PointsEarning
-
-            # The points' return window runs from the (back-dated) order date.
-            PointsEarning.objects.filter(order=order).update(
-                matures_at=placed + timedelta(days=app_settings.POINTS_PENDING_DAYS)
-            )
+        # The club's work on the order, as the worker would do it, but now and
+        # on the back-dated order: the points' return window runs from ``placed``
+        # (so ``loyalty_mature_points`` can mature them) and a membership bought
+        # exists before its dates are moved below.
+        process_placed_order.call(order.pk)
         member = Member.objects.filter(user=user).first()
         if member is not None:
             member.terms.filter(order=order).update(created_at=placed, starts_at=placed)

@@ -1,0 +1,81 @@
+"""The sandbox's demo data: a store that looks run for a year the moment the server starts."""
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.apps.newsletter.models import Campaign
+from oscar_loyalty.apps.offers.draws import verify_draw
+from oscar_loyalty.apps.offers.models import PrizeDraw
+from oscar_loyalty.apps.points.models import PointsAccount, PointsEarning
+from oscar_loyalty.apps.referrals.models import Referral
+from sandbox.demo.management.commands.loyalty_demo_data import MEMBERS
+
+Order = get_model("order", "Order")
+SCALE = 200  # generated members; the sandbox's default is 2,000
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data loaded once for the module, rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loyalty_demo_data", "--members", str(SCALE), verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+def test_the_demo_member_has_spendable_points_and_none_overdue():
+    account = PointsAccount.objects.get(member__user__email="dana.levi@example.com")
+    assert account.balance > 0
+    # Nothing waits with a maturity date in the past: the loader matured it.
+    assert not PointsEarning.objects.filter(
+        status=PointsEarning.PENDING, matures_at__lte=timezone.now()
+    ).exists()
+
+
+def test_every_hand_made_member_with_a_matured_order_can_spend_points():
+    emails = [f"{first}.{last}".lower() + "@example.com" for first, last, *_ in MEMBERS]
+    earned = PointsAccount.objects.filter(
+        member__user__email__in=emails, earnings__status=PointsEarning.MATURED
+    ).distinct()
+    assert earned.count() >= len(MEMBERS) - 2
+    assert all(account.balance > 0 for account in earned)
+
+
+def test_the_generated_members_come_at_the_chosen_scale_with_a_year_of_history():
+    assert Member.objects.count() == len(MEMBERS) + SCALE
+    assert Order.objects.count() > SCALE
+    oldest = Order.objects.order_by("date_placed").first().date_placed
+    assert (timezone.now() - oldest).days >= 300
+
+
+def test_there_are_sent_campaigns_and_one_scheduled_for_later():
+    assert Campaign.objects.filter(status=Campaign.DONE).exists()
+    scheduled = Campaign.objects.get(status=Campaign.SCHEDULED)
+    assert scheduled.scheduled_at > timezone.now()
+
+
+def test_referrals_occur_in_every_state():
+    states = dict(Referral.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    assert set(states) == {status for status, _label in Referral.STATUS_CHOICES}
+
+
+def test_a_prize_draw_has_ended_and_its_winners_were_drawn():
+    draw = PrizeDraw.objects.get(drawn_at__isnull=False)
+    assert draw.ends_at < timezone.now()
+    assert draw.winners.count() == draw.winners_count
+    assert verify_draw(draw)
+
+
+def test_a_second_run_changes_nothing(capsys):
+    members, orders = Member.objects.count(), Order.objects.count()
+    call_command("loyalty_demo_data", "--members", str(SCALE))
+    assert "already loaded" in capsys.readouterr().out
+    assert (Member.objects.count(), Order.objects.count()) == (members, orders)
