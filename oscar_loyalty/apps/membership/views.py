@@ -14,6 +14,10 @@ from .forms import JoinForm, ProfileForm
 from .models import Plan
 from .numbers import card_qr_svg
 
+# The <body> class of the pages whose card comes before the account links on a
+# narrow screen (oscar_loyalty/css/club.css).
+CARD_FIRST_CLASS = "loyalty-card-first"
+
 
 class ClubLandingView(generic.FormView):
     """``/club/``: the member's home for a member, the "Join the club" page for everyone else.
@@ -158,6 +162,7 @@ class MemberHomeView(generic.TemplateView):
         ctx.update(
             page_title=_("Your club"),
             active_tab="loyalty-home",
+            card_first_class=CARD_FIRST_CLASS,
             member=member,
             has_benefits=member.has_benefits(),
             progress=progress,
@@ -177,6 +182,7 @@ class CardView(MemberRequiredMixin, generic.TemplateView):
         ctx.update(
             page_title=_("Member card"),
             active_tab="loyalty-card",
+            card_first_class=CARD_FIRST_CLASS,
             qr_svg=card_qr_svg(self.member.number),
             has_benefits=self.member.has_benefits(),
         )
