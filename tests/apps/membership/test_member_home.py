@@ -267,6 +267,8 @@ def test_the_gifts_waiting_include_the_friend_s_gift(client, shopper, free_plan,
     assert "BDAY2026" in waiting and "FRIEND10" in waiting
     assert "USEDONE" not in waiting
     assert 'id="loyalty-friend-gift"' in waiting
+    # Each is one press from the basket (Oscar's voucher form).
+    assert waiting.count(f'action="{reverse("basket:vouchers-add")}"') == 2
 
 
 def test_nothing_waiting_says_so(client, shopper, free_plan):
