@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from oscar.core.loading import get_class
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -38,7 +38,7 @@ from oscar_loyalty.exceptions import NotAMember, RedemptionNotAllowed
 from oscar_loyalty.money import points_to_money
 
 from . import serializers
-from .problems import problem_handler
+from .problems import PROBLEM_CONTENT_TYPE, problem_handler
 
 
 class InvalidCredentials(APIException):
@@ -47,21 +47,24 @@ class InvalidCredentials(APIException):
     default_code = "invalid_credentials"
 
 
-def documented(**kwargs):
-    """``extend_schema`` over drf-spectacular's ``AutoSchema``.
+def documented(*, problems: tuple[int, ...] = (), public: bool = False, **kwargs):
+    """``extend_schema`` over drf-spectacular's ``AutoSchema``, with the problems listed.
 
     On a method, ``extend_schema`` extends DRF's ``DEFAULT_SCHEMA_CLASS``;
-    naming the base here spares the store that global setting.
+    naming the base here spares the store that global setting. ``problems``
+    are the statuses answered as problem details besides 401 and 403 (every
+    endpoint but a ``public`` one may answer those).
     """
+    codes = problems if public else (401, 403, *problems)
+    responses = dict(kwargs.pop("responses", {}))
+    for code in codes:
+        responses[(code, PROBLEM_CONTENT_TYPE)] = serializers.ProblemSerializer
 
     def decorate(method):
         method.kwargs = {"schema": AutoSchema}
-        return extend_schema(**kwargs)(method)
+        return extend_schema(responses=responses, **kwargs)(method)
 
     return decorate
-
-
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (RFC 9457).")
 
 
 def money(amount, currency: str | None = None) -> dict:
@@ -69,8 +72,8 @@ def money(amount, currency: str | None = None) -> dict:
 
 
 class ClubAPIView(APIView):
-    """Token first: an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
-
+    # Token first: an anonymous request gets 401 with ``WWW-Authenticate: Token``
+    # (DRF answers 403 when the first class has no such header).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
@@ -88,7 +91,11 @@ class ClubAPIView(APIView):
 
 
 class MembershipView(ClubAPIView):
-    @documented(responses={200: serializers.MembershipSerializer, 404: PROBLEM})
+    @documented(
+        responses={200: serializers.MembershipSerializer},
+        problems=(404,),
+        description="The member's number, plan and status.",
+    )
     def get(self, request):
         member = self.get_member()
         data = {
@@ -103,7 +110,11 @@ class MembershipView(ClubAPIView):
 
 
 class CardView(ClubAPIView):
-    @documented(responses={200: serializers.CardSerializer, 404: PROBLEM})
+    @documented(
+        responses={200: serializers.CardSerializer},
+        problems=(404,),
+        description="The card number and the addresses of its QR code.",
+    )
     def get(self, request):
         member = self.get_member()
         data = {
@@ -124,8 +135,9 @@ class CardQRView(ClubAPIView):
         responses={
             (200, "image/svg+xml"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
-            404: PROBLEM,
-        }
+        },
+        problems=(404,),
+        description="The card's QR code: the member number only.",
     )
     def get(self, request):
         member = self.get_member()
@@ -141,7 +153,10 @@ class CardQRView(ClubAPIView):
 
 
 class PointsView(ClubAPIView):
-    @documented(responses={200: serializers.PointsSerializer})
+    @documented(
+        responses={200: serializers.PointsSerializer},
+        description="Balance, value, pending and the points still to expire, by day.",
+    )
     def get(self, request):
         # One query (the account's totals and its live lots by day); a
         # non-member reads zeros, as on the basket page.
@@ -170,7 +185,11 @@ class HistoryPagination(CursorPagination):
 class HistoryView(ClubAPIView):
     pagination_class = HistoryPagination
 
-    @documented(responses={200: serializers.EntrySerializer(many=True), 404: PROBLEM})
+    @documented(
+        responses={200: serializers.EntrySerializer(many=True)},
+        problems=(404,),
+        description="The points ledger, newest first, a cursor page at a time.",
+    )
     def get(self, request):
         member = self.get_member()
         paginator = self.pagination_class()
@@ -181,7 +200,11 @@ class HistoryView(ClubAPIView):
 
 
 class TierView(ClubAPIView):
-    @documented(responses={200: serializers.TierSerializer, 404: PROBLEM})
+    @documented(
+        responses={200: serializers.TierSerializer},
+        problems=(404,),
+        description="The member's tier and the spend still needed for the next.",
+    )
     def get(self, request):
         progress = tiers.tier_progress(self.get_member())
         return Response(serializers.TierSerializer(progress).data)
@@ -221,10 +244,9 @@ class BasketPointsView(ClubAPIView):
         request=serializers.ApplyPointsSerializer,
         responses={
             200: serializers.BasketPointsSerializer,
-            400: PROBLEM,
-            409: PROBLEM,
-            429: PROBLEM,
         },
+        problems=(400, 409, 429),
+        description="Apply points to the current basket (a number, or use_max).",
     )
     def post(self, request):
         # The web page's limit and counter: the two ways in share one budget.
@@ -246,7 +268,11 @@ class BasketPointsView(ClubAPIView):
         }
         return Response(serializers.BasketPointsSerializer(data).data)
 
-    @documented(responses={204: None, 409: PROBLEM})
+    @documented(
+        responses={204: None},
+        problems=(409,),
+        description="Remove the points from the current basket.",
+    )
     def delete(self, request):
         redemption.release_points(member_basket(request), request.user)
         return Response(status=204)
@@ -269,8 +295,11 @@ class TokenView(ClubAPIView):
 
     @documented(
         request=serializers.TokenRequestSerializer,
-        responses={200: serializers.TokenSerializer, 400: PROBLEM, 429: PROBLEM},
+        responses={200: serializers.TokenSerializer},
+        problems=(400, 429),
+        public=True,
         auth=[],
+        description="Sign in with email and password for a token.",
     )
     def post(self, request):
         # Every attempt counts, per client: each one is a password guess.
@@ -289,7 +318,7 @@ class TokenView(ClubAPIView):
         token, _created = Token.objects.get_or_create(user=user)
         return Response(serializers.TokenSerializer({"token": token.key}).data)
 
-    @documented(responses={204: None, 401: PROBLEM})
+    @documented(responses={204: None}, description="Sign out: the token is deleted.")
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=204)

@@ -88,3 +88,35 @@ def test_the_docs_page_loads_its_scripts_from_the_store_not_a_cdn():
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert url("schema") in page
+
+
+def test_every_member_endpoint_documents_its_problems_as_problem_json():
+    schema = generate_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if path != "/api/club/token/" or method == "delete":
+                assert "401" in responses, (path, method)
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    assert set(response["content"]) == {"application/problem+json"}
+
+
+def test_a_real_problem_matches_the_schemas_problem_and_a_real_answer_its_schema(
+    member, token_client, points_settings
+):
+    import jsonschema
+
+    schema = generate_schema()
+    components = schema["components"]["schemas"]
+
+    def check(body, name):
+        jsonschema.validate(body, {**components[name], "components": schema["components"]})
+
+    from tests.apps.points.conftest import make_basket
+
+    make_basket(member.user)
+    refused = token_client.post(url("basket-points"), {"points": 5000}, format="json")
+    check(assert_problem(refused, 409), "Problem")
+    check(token_client.get(url("points")).json(), "Points")
+    check(token_client.get(url("membership")).json(), "Membership")

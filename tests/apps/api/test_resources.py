@@ -127,3 +127,15 @@ def test_the_tier_shows_progress_to_the_next(member, token_client):
     assert body["next_tier"]["code"] == "gold"
     assert body["remaining"] == "750.00"
     assert body["percent"] == 25
+
+
+def test_by_session_the_points_cost_one_query_besides_what_every_page_pays(
+    member, session_client, points_settings, django_assert_num_queries
+):
+    # Every request of a signed-in shopper pays the session, the user and
+    # the club context (Oscar's basket middleware builds the strategy): the
+    # points add one query to that, as the token path shows alone.
+    credit(member, 1000)
+    with django_assert_num_queries(4):
+        response = session_client.get(url("points"))
+    assert response.json()["balance"] == 1000
