@@ -120,3 +120,19 @@ def test_a_real_problem_matches_the_schemas_problem_and_a_real_answer_its_schema
     check(assert_problem(refused, 409), "Problem")
     check(token_client.get(url("points")).json(), "Points")
     check(token_client.get(url("membership")).json(), "Membership")
+
+
+def test_a_refusal_of_the_points_service_reads_in_hebrew_for_a_hebrew_app(
+    member, token_client, points_settings
+):
+    from tests.apps.points.conftest import credit, make_basket
+
+    credit(member, 100)
+    make_basket(member.user)
+    refused = token_client.post(
+        url("basket-points"), {"points": 500}, format="json", HTTP_ACCEPT_LANGUAGE="he"
+    )
+    body = assert_problem(refused, 409, "insufficient-points")
+    assert body["title"] == "התנגשות"
+    assert "100" in body["detail"]
+    assert any("\u0590" <= ch <= "\u05ff" for ch in body["detail"])
