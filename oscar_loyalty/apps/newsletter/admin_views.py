@@ -136,6 +136,11 @@ class CampaignViewSet(ModelViewSet):
                 "test_url": reverse(self.get_url_name("test"), args=[pk]),
                 "edit_url": reverse(self.get_url_name("edit"), args=[pk]),
                 "page_title": campaign.name,
+                "breadcrumbs_items": [
+                    {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+                    {"url": reverse(self.get_url_name("index")), "label": self.menu_label},
+                    {"url": "", "label": campaign.name},
+                ],
                 # Not Oscar's product search form from its context processor.
                 "search_form": None,
             },

@@ -12,3 +12,6 @@ class ReportsConfig(AppConfig):
         "oscar_loyalty.apps.membership",
         "oscar_loyalty.apps.points",
     )
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (checks register themselves)

@@ -130,3 +130,8 @@ def test_migration_0007_keeps_product_blocks_of_earlier_newsletters_and_drafts(e
     draft = json.loads(revision.content["body"])
     assert draft[0]["value"] == {"product": product.pk, "text": "Old"}
     assert NewsletterBody().to_python(draft)[0].value["product"] == product
+
+
+def test_the_send_page_leads_back_to_the_campaign_list(client, editor, campaign):
+    page = client.get(send_url(campaign)).content.decode()
+    assert f'href="{reverse("loyalty_campaigns:index")}"' in page

@@ -89,3 +89,13 @@ def test_without_a_worker_a_page_never_runs_the_refresh_itself(settings):
     assert freshness.is_stale()
     assert not freshness.queue_refresh_if_stale()
     assert not FigureRefresh.objects.exists()
+
+
+def test_the_refresh_interval_is_checked_by_name(settings):
+    from oscar_loyalty.apps.reports.checks import check_reports_settings
+
+    assert check_reports_settings() == []
+    settings.OSCAR_LOYALTY_REPORTS_REFRESH_MINUTES = None
+    assert check_reports_settings() == []
+    settings.OSCAR_LOYALTY_REPORTS_REFRESH_MINUTES = 0
+    assert [e.id for e in check_reports_settings()] == ["oscar_loyalty.E_REPORTS_REFRESH_MINUTES"]
