@@ -160,3 +160,11 @@ def test_the_command_generates_at_a_chosen_scale(free_plan, capsys):
     call_command("loyalty_generate_data", "--members", "5", "--years", "0.5", "--seed", "4")
     assert Member.objects.count() == 5
     assert "Generated 5 members" in capsys.readouterr().out
+
+
+def test_a_generated_members_first_tier_gives_joining_as_its_reason(free_plan):
+    TierFactory(name="Bronze", code="bronze", qualifying_spend=D("0.00"))
+    generate(members=10, seed=5, batch=10, now=NOW)
+    for member in Member.objects.all():
+        first = TierChange.objects.filter(member=member).order_by("created_at", "pk").first()
+        assert first is not None and first.reason == TierChange.REASON_JOIN

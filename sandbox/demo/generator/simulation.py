@@ -334,7 +334,7 @@ class Simulation:
         current, spend = None, Decimal("0.00")
         paid = [order for order in self.orders if order.status != CANCELLED]
         # Joining puts the member in the tier that needs no spend (if there is one).
-        checkpoints = [(self.member.joined_at, TierChange.REASON_DAILY, None)]
+        checkpoints = [(self.member.joined_at, TierChange.REASON_JOIN, None)]
         checkpoints += [(order.date_placed, TierChange.REASON_ORDER, order) for order in paid]
         checkpoints.append((gen.now, TierChange.REASON_DAILY, None))
         for when, reason, order in checkpoints:
