@@ -11,7 +11,7 @@ from django.urls import reverse
 from oscar.test.factories import RangeFactory, UserFactory, create_product
 
 from oscar_loyalty.apps.points.models import PointsEarning
-from oscar_loyalty.apps.points.policies import get_policy
+from oscar_loyalty.apps.points.policies import DefaultEarningPolicy, EarningPolicy, get_policy
 from tests.checkout import add_to_basket, place_order
 from tests.factories import MemberFactory, MemberPriceFactory, PointsPromotionFactory, TierFactory
 
@@ -89,6 +89,20 @@ def test_a_signed_in_shopper_who_is_not_a_member_reads_the_members_hint(points_s
 def test_a_free_product_shows_no_hint(gold_member):
     product = create_product(price=D("0.00"), num_in_stock=10)
     html = client_for(gold_member.user).get(list_url([product])).content.decode()
+    assert hints(html) == []
+
+
+class QuietPolicy(DefaultEarningPolicy):
+    """A store's policy that says nothing about single products."""
+
+    def quote_price(self, product, price, member, *, now):
+        return EarningPolicy.quote_price(self, product, price, member, now=now)
+
+
+def test_a_store_policy_that_cannot_quote_a_product_shows_no_hint(gold_member, settings):
+    settings.OSCAR_LOYALTY_POINTS_EARNING_POLICY = f"{__name__}.QuietPolicy"
+    product = create_product(price=D("10.00"), num_in_stock=10)
+    html = client_for(gold_member.user).get(product.get_absolute_url()).content.decode()
     assert hints(html) == []
 
 
