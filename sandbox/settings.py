@@ -185,6 +185,10 @@ warnings.filterwarnings("ignore", "update is not implemented", UserWarning)
 # Internationalisation: English source strings, Hebrew first-class (right to left).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("he", "עברית")]
+# The sandbox store's own strings, and a fix to one of Oscar's Hebrew ones (its
+# "be the first to write a review" leaves a link unclosed, which swallows the rest
+# of the product page): first in the search order, before every app's catalogue.
+LOCALE_PATHS = [BASE_DIR / "demo" / "locale"]
 TIME_ZONE = "Asia/Jerusalem"
 USE_I18N = True
 USE_TZ = True
