@@ -26,6 +26,11 @@ Product = get_model("catalogue", "Product")
 TEMPLATE = "oscar_loyalty/dashboard/offers/member_prices.html"
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits that fit a database id (``str.isdigit`` also accepts "²")."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _list_url(product_id=None) -> str:
     url = reverse("loyalty_dashboard:loyalty-offers-member-prices")
     return f"{url}?product={product_id}" if product_id else url
@@ -41,7 +46,7 @@ class MemberPriceListView(generic.TemplateView):
         ).order_by("stockrecord__product__title", "stockrecord__partner__name", "pk")
         product = None
         product_id = self.request.GET.get("product", "")
-        if product_id.isascii() and product_id.isdigit():
+        if _is_id(product_id):
             product = Product.objects.filter(pk=int(product_id)).first()
         if product is not None:
             prices = prices.filter(stockrecord__product=product)
@@ -67,7 +72,12 @@ class MemberPriceSetView(MemberPriceListView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        form = MemberPriceForm(request.POST)
+        data = request.POST.copy()
+        if not _is_id(data.get("product", "")):
+            # Oscar's chooser widget looks the posted value up to show it again;
+            # a value that is not an id would fail there (a 500), not as a form error.
+            data["product"] = ""
+        form = MemberPriceForm(data)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -133,7 +143,7 @@ class MemberPriceRemoveView(generic.View):
             _("Member price of “%(product)s” removed.")
             % {"product": price.stockrecord.product.get_title()},
         )
-        return redirect(_list_url(product_id if product_id and product_id.isdigit() else None))
+        return redirect(_list_url(product_id if product_id and _is_id(product_id) else None))
 
 
 class MemberPriceExportView(generic.View):

@@ -193,3 +193,14 @@ def test_only_staff_with_the_member_price_permissions_may_change_them(client, pr
     client.force_login(UserFactory(is_staff=False))
     assert client.get(reverse(PAGE)).status_code in (302, 403)
     assert not MemberPrice.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["gold", "²", "9" * 30, ""])
+def test_a_product_that_is_not_an_id_is_a_form_error_not_a_crash(staff, products, bad):
+    response = staff.post(
+        reverse("loyalty_dashboard:loyalty-offers-member-prices-set"),
+        {"product": bad, "price": "1"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["product"]
+    assert not MemberPrice.objects.exists()
