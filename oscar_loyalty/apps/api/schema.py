@@ -51,6 +51,9 @@ class DocsView(SpectacularSwaggerView):
 
     url_name = "loyalty_api:schema"
     title = SCHEMA_SETTINGS["TITLE"]
+    # A page to read, nothing else: DRF's OPTIONS answer would be rendered with the
+    # page's HTML renderer, which has no template for it (a 500, found by the fuzzer).
+    http_method_names = ["get", "head"]
 
     @staticmethod
     def _swagger_ui_resource(filename):
