@@ -147,6 +147,9 @@ def test_a_members_club_and_checkout_pages_have_no_serious_accessibility_violati
     steps.submit("#view_preview")
     page.wait_for_url(re.compile(r"/checkout/preview/"))
     check(steps, None, report)
+    steps.submit("#place-order")
+    page.wait_for_url(re.compile(r"/checkout/thank-you/"))
+    check(steps, None, report)
     assert_clean(report, language)
 
 
