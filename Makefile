@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: sandbox test lint docs clean bench bench-smoke install-check variants
+.PHONY: sandbox test lint docs clean bench bench-smoke install-check variants screens
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ sandbox: $(STAMP)
 ## Run the whole suite: SQLite, or the database in DATABASE_URL.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Retake the screenshots the docs show (docs/screens.md) with the browser tests.
+screens: $(STAMP)
+	LOYALTY_DOC_SCREENS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 ## Each settings variant (the store minus one optional app, tests/variants/):
 ## system checks, migration graph and the smoke journey, SQLite in memory.

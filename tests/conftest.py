@@ -34,6 +34,18 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_joining_hint():
+    # The guests' earn hint keeps the joining tier in the process (points.hints);
+    # a test's rolled-back tiers send no signal, so every test starts without it.
+    from django.apps import apps
+
+    if apps.is_installed("oscar_loyalty.apps.points"):
+        from oscar_loyalty.apps.points import hints
+
+        hints.forget_joining_member()
+
+
 @pytest.fixture
 def free_plan(db):
     return PlanFactory(name="Club", slug="club", price=D("0.00"))

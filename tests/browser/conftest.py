@@ -123,13 +123,18 @@ class Steps:
         return path
 
     def doc_shot(self, name: str, *, full_page: bool = False) -> Path:
-        """Save the page as ``docs/img/screens/<name>.png`` for the docs.
+        """A screenshot the docs show (docs/screens.md), named ``<page>-<lang>[-mobile]``.
 
-        Name it ``<page>-<lang>[-mobile]``; the file is overwritten on each run,
-        so the docs always show what the last run of the test saw.
+        Saved into ``docs/img/screens/`` only when ``LOYALTY_DOC_SCREENS`` is set
+        (``make screens``), so that running the suite leaves the checkout as it
+        was; otherwise beside the test's other screenshots in ``var/screenshots``.
         """
-        DOC_SCREENS.mkdir(parents=True, exist_ok=True)
-        path = DOC_SCREENS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+        slug = re.sub(r"[^a-z0-9-]+", "-", name.lower())
+        if os.environ.get("LOYALTY_DOC_SCREENS"):
+            DOC_SCREENS.mkdir(parents=True, exist_ok=True)
+            path = DOC_SCREENS / f"{slug}.png"
+        else:
+            path = self.folder / f"doc-{slug}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
 

@@ -9,7 +9,9 @@ rule. One ``Hints`` object per request answers every product of the page:
 * a guest or a shopper who is not a member: "members earn N", at the tier a
   member joining today starts in (``membership.tiers.tier_for_spend`` of no
   spend, the rule ``join_club`` applies) and the running promotion, read in
-  one query for the page.
+  one query and then kept by the process for ``JOINING_TTL`` seconds, so a
+  guest's pages cost no query of their own (issue #18: at most one extra
+  query a page, which a signed-in shopper's club context already uses).
 
 Only the product's price is used, not the basket's discounts: the basket
 page then says what the order will really earn.
@@ -34,6 +36,13 @@ from .policies import EarningPolicy, get_policy
 
 # Where the request keeps its hints (one object per page).
 REQUEST_ATTRIBUTE = "_loyalty_earn_hints"
+# How long a process keeps the joining tier and promotion. The hint is advisory
+# (the order's points are computed afresh at checkout), and saving a tier or a
+# promotion clears the saving process's copy at once (``forget_joining_member``);
+# other processes follow within this many seconds.
+JOINING_TTL = 60.0
+# (member joining today, (promotion, read at)); one per process, replaced whole.
+_joining: tuple[Member, tuple] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,24 @@ def _joining_member(*, now: datetime) -> tuple[Member, tuple]:
     return member, (promotion, now)
 
 
+def joining_member(*, now: datetime) -> tuple[Member, tuple]:
+    """``_joining_member``, kept for ``JOINING_TTL`` seconds (read only: shared by requests)."""
+    global _joining
+    cached = _joining
+    if cached is not None:
+        age = (now - cached[1][1]).total_seconds()
+        if 0 <= age < JOINING_TTL:
+            return cached
+    cached = _joining = _joining_member(now=now)
+    return cached
+
+
+def forget_joining_member(**kwargs) -> None:
+    """Staff saved or deleted a tier or a promotion: read them again on the next page."""
+    global _joining
+    _joining = None
+
+
 def hints_for(request) -> Hints:
     """The request's hints, made on first use."""
     hints = getattr(request, REQUEST_ATTRIBUTE, None)
@@ -92,7 +119,9 @@ def hints_for(request) -> Hints:
             policy._preloaded_promotion = (context.promotion, now)
     else:
         for_member = False
-        member, policy._preloaded_promotion = _joining_member(now=now)
+        member, policy._preloaded_promotion = joining_member(now=now)
+        # The moment the promotion was read: the policy uses it only for that moment.
+        now = policy._preloaded_promotion[1]
     hints = Hints(policy, member, for_member=for_member, now=now)
     setattr(request, REQUEST_ATTRIBUTE, hints)
     return hints

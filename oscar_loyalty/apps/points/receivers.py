@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from oscar.apps.checkout.signals import post_checkout
 from oscar.core.loading import get_model
 
 from oscar_loyalty import signals
-from oscar_loyalty.apps.membership.models import Member
+from oscar_loyalty.apps.membership.models import Member, Tier
 from oscar_loyalty.receiving import never_raises
 
-from . import benefits, bonuses, receipt
+from . import benefits, bonuses, hints, receipt
+from .models import PointsPromotion
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +68,11 @@ def connect() -> None:
     post_save.connect(
         on_member_saved, sender=Member, dispatch_uid="loyalty_points.member_profile_bonus"
     )
+    # The guests' "members earn N" hint keeps the joining tier and promotion.
+    for model in (Tier, PointsPromotion):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                hints.forget_joining_member,
+                sender=model,
+                dispatch_uid=f"loyalty_points.hints.{model.__name__}.{signal is post_save}",
+            )
