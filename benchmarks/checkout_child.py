@@ -273,7 +273,11 @@ def _client(shop, kind: str):
 
 
 def run_child(args) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = CONFIGS[args.child]
+    settings_module = CONFIGS[args.child]
+    if args.child == "addon":
+        # Another install of the add-on (benchmarks/settings_core.py: without Wagtail).
+        settings_module = os.environ.get("BENCH_ADDON_SETTINGS", settings_module)
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     setup_django(migrate=False)
     _ensure_database()
     from django.apps import apps
