@@ -7,11 +7,7 @@ cost from that of the apps a full install brings beside it.
 
 from benchmarks.settings import *  # noqa: F403
 
-INSTALLED_APPS = [  # noqa: F405
-    app
-    for app in INSTALLED_APPS  # noqa: F405
-    if not app.startswith(("wagtail", "modelcluster", "taggit", "sandbox."))
-    and ".newsletter" not in app
-]
-MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("wagtail")]  # noqa: F405
+# The same apps and middleware as the suite's store without Wagtail.
+from tests.settings_without_wagtail import INSTALLED_APPS, MIDDLEWARE  # noqa: E402, F401
+
 ROOT_URLCONF = "benchmarks.urls_core"
