@@ -7,7 +7,7 @@ The schema is then at ``api/club/schema/``, the docs page at ``api/club/docs/``.
 
 from django.urls import path
 
-from . import schema, views
+from . import earn, profile, schema, views
 
 app_name = "loyalty_api"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("me/points/history/", views.HistoryView.as_view(), name="points-history"),
     path("me/tier/", views.TierView.as_view(), name="tier"),
     path("me/basket/points/", views.BasketPointsView.as_view(), name="basket-points"),
+    path("me/profile/", profile.ProfileView.as_view(), name="profile"),
+    path("me/basket/earn/", earn.BasketEarnView.as_view(), name="basket-earn"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     path("docs/", schema.DocsView.as_view(), name="docs"),
 ]

@@ -15,7 +15,7 @@ from oscar_loyalty.mail import send_member_email
 
 from . import services
 from .models import PointsEarning, PointsEarningLine, PointsEntry
-from .policies import get_policy
+from .policies import Quote, get_policy
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +136,13 @@ def mature_due_earnings(*, now: datetime | None = None, batch_size: int | None =
     return matured
 
 
+def preview_quote(basket, member, *, now: datetime | None = None) -> Quote:
+    """The quote behind "you will earn N points": empty for a non-member or lapsed member."""
+    if member is None or not member.has_benefits(now):
+        return Quote()
+    return get_policy().quote_basket(basket, member, now=now or timezone.now())
+
+
 def preview_points(basket, member, *, now: datetime | None = None) -> int:
     """What this basket would earn now (for "you will earn N points")."""
-    if member is None or not member.has_benefits(now):
-        return 0
-    return get_policy().quote_basket(basket, member, now=now or timezone.now()).points
+    return preview_quote(basket, member, now=now).points
