@@ -5,9 +5,10 @@
 The schema is then at ``api/club/schema/``, the docs page at ``api/club/docs/``.
 """
 
+from django.apps import apps
 from django.urls import path
 
-from . import earn, profile, schema, views
+from . import earn, gifts, profile, schema, views
 
 app_name = "loyalty_api"
 
@@ -23,6 +24,13 @@ urlpatterns = [
     path("me/basket/points/", views.BasketPointsView.as_view(), name="basket-points"),
     path("me/profile/", profile.ProfileView.as_view(), name="profile"),
     path("me/basket/earn/", earn.BasketEarnView.as_view(), name="basket-earn"),
+    path("me/gifts/", gifts.GiftsView.as_view(), name="gifts"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     path("docs/", schema.DocsView.as_view(), name="docs"),
 ]
+
+# The optional apps' resources, only where the store installs the app.
+if apps.is_installed("oscar_loyalty.apps.referrals"):
+    from . import referral
+
+    urlpatterns += [path("me/referral/", referral.ReferralView.as_view(), name="referral")]

@@ -271,6 +271,18 @@ def referral_of(user) -> Referral | None:
     return Referral.objects.select_related("friend_voucher").filter(referee=user).first()
 
 
+def waiting_friend_gift(user, *, now: datetime | None = None):
+    """The voucher a friend's code gave ``user``, while it is still to use; else ``None``.
+
+    What the member's home lists under "Waiting for you" (and the member API's ``me/gifts/``).
+    """
+    referral = referral_of(user)
+    voucher = referral.friend_voucher if referral is not None else None
+    if voucher is None or voucher.num_orders or voucher.end_datetime <= _now(now):
+        return None
+    return voucher
+
+
 def referrals_made(member: Member):
     """A member's referrals, newest first."""
     return Referral.objects.filter(referrer=member).select_related("referee")

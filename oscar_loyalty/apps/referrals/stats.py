@@ -74,3 +74,28 @@ def per_referrer(limit: int = 100):
         .select_related("user")
         .order_by("-rewards", "-sign_ups", "pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    """One member's referrals, as their account page and the member API show them."""
+
+    visits: int
+    sign_ups: int
+    first_orders: int
+    pending: int
+    rewards: int
+    points: int
+
+
+def member_stats(member) -> MemberStats:
+    """One referrer's funnel: their link's visits, their friends, their rewards (2 queries)."""
+    counts = Referral.objects.filter(referrer=member).aggregate(
+        sign_ups=Count("pk"),
+        first_orders=Count("pk", filter=Q(first_order__isnull=False) | Q(status__in=ORDERED)),
+        pending=Count("pk", filter=Q(status=Referral.PENDING)),
+        rewards=Count("pk", filter=Q(status=Referral.REWARDED)),
+        points=Sum("referrer_points", filter=Q(status=Referral.REWARDED), default=0),
+    )
+    visits = ReferralVisit.objects.filter(code__member=member).count()
+    return MemberStats(visits=visits, **counts)

@@ -5,7 +5,6 @@ the friend's gift waiting and what inviting a friend earns, on the member's home
 """
 
 from django import template
-from django.utils import timezone
 
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.referrals import services
@@ -37,12 +36,7 @@ def loyalty_referral_form(context):
 @register.simple_tag(takes_context=True)
 def loyalty_friend_gift(context):
     """The voucher a friend's code gave this shopper, while it is still to use; else ``None``."""
-    request = context.get("request")
-    referral = services.referral_of(getattr(request, "user", None))
-    voucher = referral.friend_voucher if referral is not None else None
-    if voucher is None or voucher.num_orders or voucher.end_datetime <= timezone.now():
-        return None
-    return voucher
+    return services.waiting_friend_gift(getattr(context.get("request"), "user", None))
 
 
 @register.filter
