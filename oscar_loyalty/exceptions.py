@@ -73,6 +73,14 @@ class UnknownConsentPurpose(ConsentError):
     default_message = _("Unknown consent purpose or channel.")
 
 
+class ConsentWordingChanged(ConsentError):
+    """An echoed consent wording is not the wording in force (changed since, or altered)."""
+
+    default_message = _(
+        "The consent wording has changed since it was shown. Show the new wording and ask again."
+    )
+
+
 class ConsentSubjectGone(ConsentError):
     """The account was erased: no consent can be recorded about it any more."""
 

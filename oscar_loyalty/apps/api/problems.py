@@ -48,6 +48,8 @@ DOMAIN_STATUS: dict[type[domain.LoyaltyError], int] = {
     domain.MemberNotFound: 404,
     domain.AlreadyMember: 409,
     domain.PlanUnavailable: 409,
+    domain.ConsentWordingChanged: 409,
+    domain.UnknownConsentPurpose: 400,
     domain.InsufficientPoints: 409,
     domain.RedemptionNotAllowed: 409,
     domain.InvalidPointsAmount: 400,

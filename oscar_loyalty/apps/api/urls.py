@@ -8,7 +8,7 @@ The schema is then at ``api/club/schema/``, the docs page at ``api/club/docs/``.
 from django.apps import apps
 from django.urls import path
 
-from . import earn, gifts, profile, schema, views
+from . import earn, gifts, join, profile, schema, views
 
 app_name = "loyalty_api"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("me/profile/", profile.ProfileView.as_view(), name="profile"),
     path("me/basket/earn/", earn.BasketEarnView.as_view(), name="basket-earn"),
     path("me/gifts/", gifts.GiftsView.as_view(), name="gifts"),
+    path("plans/", join.PlansView.as_view(), name="plans"),
+    path("join/", join.JoinView.as_view(), name="join"),
+    path("me/basket/plan/", join.BasketPlanView.as_view(), name="basket-plan"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     path("docs/", schema.DocsView.as_view(), name="docs"),
 ]

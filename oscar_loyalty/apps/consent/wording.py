@@ -71,3 +71,19 @@ def get_wording(purpose: str, channel: str) -> Wording:
     if override:
         return Wording(purpose, channel, str(override["version"]), str(override["text"]))
     return Wording(purpose, channel, DEFAULT_VERSION, str(_DEFAULT_TEXTS[channel]))
+
+
+def confirm_shown(purpose: str, channel: str, *, version: str, text: str) -> Wording:
+    """The current wording, if it is exactly the ``version`` and ``text`` a client says it showed.
+
+    An API client shows the wording it was given and echoes it back with the
+    consent; the record then keeps that wording (as a form's label is what its
+    record keeps). A wording changed since, or altered by the client, raises
+    ``ConsentWordingChanged``: the consent was not given to the current text.
+    """
+    from oscar_loyalty.exceptions import ConsentWordingChanged
+
+    current = get_wording(purpose, channel)
+    if (version, text) != (current.version, current.text):
+        raise ConsentWordingChanged(purpose=purpose, channel=channel)
+    return current
