@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.reports.apps.ReportsConfig",
     "oscar_loyalty.apps.segments.apps.SegmentsConfig",
     "oscar_loyalty.apps.api.apps.ApiConfig",
+    "oscar_loyalty.apps.webhooks.apps.WebhooksConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -183,9 +183,7 @@ def record_consent(
             # A confirmed new grant lifts an earlier marketing-only suppression
             # (complaint, unsubscribe); bounces ("all") stay.
             Suppression.objects.filter(email_hash=address, scope=Suppression.MARKETING).delete()
-    transaction.on_commit(
-        lambda: signals.consent_changed.send(sender=ConsentRecord, record=record)
-    )
+        signals.send_on_commit(signals.consent_changed, sender=ConsentRecord, record=record)
     if status == ConsentState.PENDING and (
         previous != ConsentState.PENDING or previous_address != address
     ):

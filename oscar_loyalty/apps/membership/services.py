@@ -138,12 +138,12 @@ def join_club(
                 user, channels=consent_channels, source=source, request=request
             )
             _recompute_tier_locked(member, reason=TierChange.REASON_JOIN, now=now)
+            signals.send_on_commit(
+                signals.member_joined, sender=Member, member=member, source=source
+            )
     except IntegrityError:
         # Two joins raced (two tabs); the unique user column let one through.
         raise AlreadyMember() from None
-    transaction.on_commit(
-        lambda: signals.member_joined.send(sender=Member, member=member, source=source)
-    )
     return member
 
 
@@ -221,10 +221,8 @@ def activate_memberships_for_order(order, *, now: datetime | None = None) -> lis
                 member = Member.objects.create(
                     user_id=order.user_id, number=_new_number(), plan=plan, joined_at=now
                 )
-                transaction.on_commit(
-                    lambda m=member: signals.member_joined.send(
-                        sender=Member, member=m, source="purchase"
-                    )
+                signals.send_on_commit(
+                    signals.member_joined, sender=Member, member=member, source="purchase"
                 )
             months = plan.period_months * line.quantity if plan.period_months else None
             created.append(
@@ -240,12 +238,14 @@ def activate_memberships_for_order(order, *, now: datetime | None = None) -> lis
             )
         if created:
             _derive_state(member, now=now)
-    for term in created:
-        transaction.on_commit(
-            lambda t=term: signals.membership_renewed.send(
-                sender=Member, member=t.member, term=t, order=order
+        for term in created:
+            signals.send_on_commit(
+                signals.membership_renewed,
+                sender=Member,
+                member=term.member,
+                term=term,
+                order=order,
             )
-        )
     return created
 
 
@@ -269,12 +269,10 @@ def reverse_memberships_for_order(order, *, now: datetime | None = None) -> list
             term.save(update_fields=["status", "reversed_at"])
         if terms:
             _derive_state(member, now=now)
-    for term in terms:
-        transaction.on_commit(
-            lambda t=term: signals.membership_reversed.send(
-                sender=Member, member=member, term=t, order=order
+        for term in terms:
+            signals.send_on_commit(
+                signals.membership_reversed, sender=Member, member=member, term=term, order=order
             )
-        )
     return terms
 
 
@@ -324,9 +322,7 @@ def expire_memberships(*, now: datetime | None = None) -> int:
             _derive_state(member, now=now)
             if member.status == Member.EXPIRED:
                 expired += 1
-                transaction.on_commit(
-                    lambda m=member: signals.membership_expired.send(sender=Member, member=m)
-                )
+                signals.send_on_commit(signals.membership_expired, sender=Member, member=member)
     return expired
 
 

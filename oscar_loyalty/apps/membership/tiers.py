@@ -74,9 +74,7 @@ def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: st
             reason=reason,
             created_at=now,
         )
-        transaction.on_commit(
-            lambda: signals.tier_changed.send(sender=Member, member=member, change=change)
-        )
+        signals.send_on_commit(signals.tier_changed, sender=Member, member=member, change=change)
         if change.from_tier_id is not None and app_settings.TIER_CHANGE_EMAIL:
             transaction.on_commit(lambda: _send_tier_email(member, change))
     Member.objects.filter(pk=member.pk).update(

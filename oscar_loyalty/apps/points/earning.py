@@ -9,12 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.mail import send_member_email
 
 from . import services
-from .models import PointsEarning, PointsEarningLine, PointsEntry
+from .models import PointsEarning, PointsEarningLine, PointsEntry, PointsRedemption
 from .policies import Quote, get_policy
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,13 @@ def record_earning_for_order(order, *, now: datetime | None = None) -> PointsEar
             if quoted.points > 0
         )
         services.change_totals_locked(account, pending=quote.points)
+        signals.send_on_commit(
+            signals.points_earned,
+            sender=PointsEarning,
+            member=member,
+            earning=earning,
+            order=order,
+        )
         if app_settings.POINTS_PENDING_DAYS <= 0:
             _mature_locked(account, earning, now=now)
     return earning
@@ -78,6 +85,38 @@ def _mature_locked(account, earning: PointsEarning, *, now: datetime) -> PointsE
         status=PointsEarning.MATURED, matured_at=now
     )
     earning.status, earning.matured_at = PointsEarning.MATURED, now
+    entry = _credit_matured_locked(account, earning, net, now=now)
+    if signals.listened(signals.points_matured):
+        signals.send_on_commit(
+            signals.points_matured,
+            sender=PointsEarning,
+            member=account.member,
+            earning=earning,
+            entry=entry,
+        )
+    if signals.listened(signals.order_points_settled):
+        # Queries more, only for someone listening.
+        spent = (
+            PointsRedemption.objects.filter(
+                order_id=earning.order_id, status=PointsRedemption.CAPTURED
+            )
+            .values_list("captured_points", flat=True)
+            .first()
+        )
+        signals.send_on_commit(
+            signals.order_points_settled,
+            sender=PointsEarning,
+            order=earning.order,
+            member=account.member,
+            earned=max(net, 0),
+            spent=spent or 0,
+        )
+    return entry
+
+
+def _credit_matured_locked(
+    account, earning: PointsEarning, net: int, *, now
+) -> PointsEntry | None:
     if net <= 0:
         return None
     amount = sum((line.amount for line in earning.lines.all()), Decimal("0"))

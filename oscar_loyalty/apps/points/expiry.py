@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, F, Value, When
 from django.utils import timezone
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, signals
 from oscar_loyalty.money import points_to_money
 
 from .models import PointsAccount, PointsEntry, PointsLot, PointsLotUse
@@ -137,6 +137,7 @@ def _expire_accounts(account_ids: list[int], *, now: datetime) -> int:
                 ),
                 updated_at=timezone.now(),
             )
+        _announce_expiries([entry.pk for entry in entries])
         return -sum(e.points for e in entries)
 
 
@@ -173,7 +174,7 @@ emptied AS (
 )
 UPDATE {account} account SET balance = account.balance + entries.points, updated_at = %(updated)s
 FROM entries WHERE account.id = entries.account_id
-RETURNING -entries.points
+RETURNING -entries.points, entries.id
 """
 
 
@@ -201,7 +202,19 @@ def _expire_locked_postgresql(account_ids: list[int], *, now: datetime) -> int:
                 "updated": timezone.now(),
             },
         )
-        return sum(row[0] for row in cursor.fetchall())
+        rows = cursor.fetchall()
+    _announce_expiries([row[1] for row in rows])
+    return sum(row[0] for row in rows)
+
+
+def _announce_expiries(entry_ids: list[int]) -> None:
+    """``points_expired`` for each entry this run wrote (queried only for a listener)."""
+    if not entry_ids or not signals.listened(signals.points_expired):
+        return
+    for entry in PointsEntry.objects.select_related("account__member").filter(pk__in=entry_ids):
+        signals.send_on_commit(
+            signals.points_expired, sender=PointsEntry, member=entry.account.member, entry=entry
+        )
 
 
 def send_expiry_reminders(*, now: datetime | None = None) -> int:

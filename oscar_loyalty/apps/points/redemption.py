@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oscar.core.loading import get_model
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
@@ -350,6 +350,15 @@ def settle(redemption: PointsRedemption, *, now: datetime | None = None) -> Poin
         PointsRedemption.objects.filter(pk=redemption.pk).update(
             captured_entry=entry, updated_at=now
         )
+        if signals.listened(signals.points_spent):
+            signals.send_on_commit(
+                signals.points_spent,
+                sender=PointsRedemption,
+                member=account.member,
+                redemption=redemption,
+                entry=entry,
+                order=order,
+            )
     return entry
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from oscar_loyalty import signals
 from oscar_loyalty.exceptions import AlreadyReversed
 from oscar_loyalty.money import proportion
 
@@ -83,6 +84,13 @@ def _reverse(order, *, key: str, reason: str, line_quantities: dict | None, now)
             spent_points_returned=returned,
             reason=reason[:255],
             created_at=now,
+        )
+        signals.send_on_commit(
+            signals.points_reversed,
+            sender=PointsReversal,
+            member=account_holder.account.member,
+            reversal=reversal,
+            order=order,
         )
     return ReversalResult(reversal, earned, returned)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
+from oscar_loyalty import signals as club_signals
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import GiftUnavailable, ReferralError
 
@@ -166,6 +167,10 @@ def qualify_first_order(order, *, now: datetime | None = None) -> Referral | Non
                 referral.status = Referral.PENDING
         referral.matures_at = placed + timedelta(days=app_settings.POINTS_PENDING_DAYS)
         referral.save()
+        if referral.status != Referral.REJECTED:
+            club_signals.send_on_commit(
+                club_signals.referral_qualified, sender=Referral, referral=referral
+            )
         if referral.status == Referral.PENDING and referral.matures_at <= now:
             _mature_locked(referral, now=now)
     return referral
@@ -252,6 +257,7 @@ def _mature_locked(referral: Referral, *, now: datetime) -> Referral:
     referral.status = Referral.REWARDED
     referral.rewarded_at = now
     referral.save()
+    club_signals.send_on_commit(club_signals.referral_rewarded, sender=Referral, referral=referral)
     pk = referral.pk
     transaction.on_commit(lambda: send_reward_email(pk))
     return referral
