@@ -114,6 +114,11 @@ class CoreSettings(BaseSettings):
         return _limit(self._setting("API_TOKEN_RATE_LIMIT", (10, 900)))
 
     @property
+    def API_STAFF_LOOKUP_RATE_LIMIT(self) -> tuple[int, int]:
+        """Member API staff look-ups per staff user (every request counts)."""
+        return _limit(self._setting("API_STAFF_LOOKUP_RATE_LIMIT", (60, 600)))
+
+    @property
     def CONSENT_LINKS_RATE_LIMIT(self) -> tuple[int, int]:
         """Requests per IP address to the login-free unsubscribe and confirmation pages."""
         return _limit(self._setting("CONSENT_LINKS_RATE_LIMIT", (60, 600)))

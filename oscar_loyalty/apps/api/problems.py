@@ -53,6 +53,8 @@ DOMAIN_STATUS: dict[type[domain.LoyaltyError], int] = {
     domain.InsufficientPoints: 409,
     domain.RedemptionNotAllowed: 409,
     domain.InvalidPointsAmount: 400,
+    domain.ConsentSubjectGone: 409,
+    domain.PrivacyError: 409,
 }
 
 

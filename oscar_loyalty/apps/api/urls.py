@@ -8,7 +8,7 @@ The schema is then at ``api/club/schema/``, the docs page at ``api/club/docs/``.
 from django.apps import apps
 from django.urls import path
 
-from . import earn, gifts, join, profile, schema, views
+from . import earn, gifts, join, profile, schema, staff, views
 
 app_name = "loyalty_api"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("plans/", join.PlansView.as_view(), name="plans"),
     path("join/", join.JoinView.as_view(), name="join"),
     path("me/basket/plan/", join.BasketPlanView.as_view(), name="basket-plan"),
+    path("staff/members/lookup/", staff.MemberLookupView.as_view(), name="staff-member-lookup"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     path("docs/", schema.DocsView.as_view(), name="docs"),
 ]
@@ -37,3 +38,23 @@ if apps.is_installed("oscar_loyalty.apps.referrals"):
     from . import referral
 
     urlpatterns += [path("me/referral/", referral.ReferralView.as_view(), name="referral")]
+
+if apps.is_installed("oscar_loyalty.apps.consent"):
+    from . import consent
+
+    urlpatterns += [
+        path("me/consent/", consent.ConsentListView.as_view(), name="consent"),
+        path(
+            "me/consent/<str:purpose>/<str:channel>/",
+            consent.ConsentView.as_view(),
+            name="consent-choice",
+        ),
+    ]
+
+if apps.is_installed("oscar_loyalty.apps.privacy"):
+    from . import privacy
+
+    urlpatterns += [
+        path("me/privacy/export/", privacy.ExportView.as_view(), name="privacy-export"),
+        path("me/privacy/erasure/", privacy.ErasureView.as_view(), name="privacy-erasure"),
+    ]

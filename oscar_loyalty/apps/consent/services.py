@@ -226,6 +226,39 @@ def withdraw_consent(
         )
 
 
+def grant_consent(
+    user,
+    *,
+    purpose: str = MARKETING,
+    channel: str = "email",
+    source: str,
+    request: HttpRequest | None = None,
+    wording: Wording | None = None,
+) -> ConsentRecord | None:
+    """Grant, idempotently: ``None`` when already granted or waiting for its confirmation.
+
+    The preference centre records only a box whose value changed; this is that
+    rule read under the row lock, so a replayed or concurrent grant (the member
+    API) records once and sends one confirmation email.
+    """
+    with transaction.atomic():
+        current = lock_user(user)
+        if is_erased_user(current):
+            raise ConsentSubjectGone()
+        state = _locked_state(current, purpose, channel)
+        if state is not None and state.status in (ConsentState.GRANTED, ConsentState.PENDING):
+            return None
+        return record_consent(
+            current,
+            purpose=purpose,
+            channel=channel,
+            action=ConsentRecord.GRANT,
+            source=source,
+            request=request,
+            wording=wording,
+        )
+
+
 def grant_consents(
     user,
     *,
