@@ -272,3 +272,13 @@ def test_wrong_passwords_share_the_privacy_pages_limit(member):
     assert_problem(response, 429, "rate-limited")
     assert response["Retry-After"] == str(PASSWORD_LIMIT[1])
     assert not ErasureRequest.objects.exists()
+
+
+def test_an_account_the_page_cannot_erase_is_a_409_problem_with_its_message(db):
+    staff = UserFactory(is_staff=True)
+    staff.set_password(PASSWORD)
+    staff.save()
+    body = assert_problem(erase(token_for(staff), password=PASSWORD, confirm=True), 409)
+    assert body["detail"]
+    assert not ErasureRequest.objects.exists()
+    assert get_user_model().objects.get(pk=staff.pk).is_active
