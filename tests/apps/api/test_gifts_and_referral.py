@@ -1,8 +1,11 @@
 """``me/gifts/`` and ``me/referral/``: what the member's home and the referrals page show."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from oscar.test.factories import UserFactory
 from rest_framework.test import APIClient
 
@@ -49,8 +52,6 @@ def test_gifts_list_the_welcome_gift_and_the_friends_gift_as_the_home_does(
 
 
 def test_a_used_or_expired_voucher_is_no_longer_waiting(member, token_client, voucher_offers):
-    from django.utils import timezone
-
     welcome = gifts.issue_welcome_gift(member)
     type(welcome.voucher).objects.filter(pk=welcome.voucher.pk).update(num_orders=1)
     assert token_client.get(url("gifts")).json() == []
@@ -116,3 +117,47 @@ def test_the_referral_code_is_made_once_under_repeated_requests(member, token_cl
     first = token_client.get(url("referral")).json()["code"]
     assert token_client.get(url("referral")).json()["code"] == first
     assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize("friends", [1, 20])
+def test_the_referral_costs_the_same_queries_whatever_the_number_of_friends(
+    member, token_client, voucher_offers, friends
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code = referrals.get_code(member)
+    for _ in range(friends):
+        referrals.link_referee(UserFactory(), code.code, source="link")
+    with CaptureQueriesContext(connection) as queries:
+        body = token_client.get(url("referral")).json()
+    assert len(body["friends"]) == friends
+    # The token, the member, the code, the stats (2), the friends: whatever their number.
+    assert len(queries) == 6
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_gifts_cost_the_same_queries_whatever_their_number(
+    member, token_client, voucher_offers, count
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oscar_loyalty.apps.offers.gifts import issue_voucher
+    from oscar_loyalty.apps.offers.models import MemberGift
+
+    for index in range(count):
+        voucher = issue_voucher(
+            member,
+            offer_slug="referral-friend",
+            name=f"Gift {index}",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + timedelta(days=30),
+        )
+        MemberGift.objects.create(
+            member=member, kind=MemberGift.BIRTHDAY, voucher=voucher, key=f"test:{index}"
+        )
+    with CaptureQueriesContext(connection) as queries:
+        body = token_client.get(url("gifts")).json()
+    assert len(body) == count
+    assert len(queries) == 4  # the token, the member, the gifts, the friend's gift
