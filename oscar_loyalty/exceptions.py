@@ -137,6 +137,27 @@ class DrawNotReady(OffersError):
     default_message = _("This draw cannot be run yet.")
 
 
+# Rewards catalogue ---------------------------------------------------------
+
+
+class RewardError(LoyaltyError):
+    """A reward cannot be redeemed or changed as asked; nothing was changed."""
+
+    default_message = _("This reward cannot be redeemed.")
+
+
+class RewardUnavailable(RewardError):
+    default_message = _("This reward is not available.")
+
+
+class RewardOutOfStock(RewardError):
+    default_message = _("Sorry, this reward has just run out. Your points were not used.")
+
+
+class RewardLimitReached(RewardError):
+    default_message = _("You have redeemed this reward the most times allowed.")
+
+
 # Referrals -----------------------------------------------------------------
 
 

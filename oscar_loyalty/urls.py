@@ -16,6 +16,7 @@ SUB_APPS = [
     ("", "membership"),
     ("points/", "points"),
     ("offers/", "offers"),
+    ("rewards/", "rewards"),
     ("preferences/", "consent"),
     ("r/", "referrals"),
     ("privacy/", "privacy"),

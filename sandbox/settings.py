@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.partners.apps.PartnersConfig",
     "oscar_loyalty.apps.referrals.apps.ReferralsConfig",
     "oscar_loyalty.apps.reports.apps.ReportsConfig",
+    "oscar_loyalty.apps.rewards.apps.RewardsConfig",
     "oscar_loyalty.apps.segments.apps.SegmentsConfig",
     "oscar_loyalty.apps.api.apps.ApiConfig",
     "oscar_loyalty.apps.webhooks.apps.WebhooksConfig",
