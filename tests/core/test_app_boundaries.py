@@ -74,7 +74,7 @@ def test_slots_are_filled_by_the_installed_apps_in_their_order():
         "demo/basket_wish_list_note.html",  # the sandbox's own (sandbox/demo/apps.py)
     ]
     tabs = [name.split("/")[1] for name in fragments_for("account_tabs")]
-    assert tabs == ["membership", "points", "consent", "offers", "referrals", "privacy"]
+    assert tabs == ["membership", "points", "rewards", "consent", "offers", "referrals", "privacy"]
     assert unknown_slots() == []
     with pytest.raises(ValueError, match="Unknown fragment slot"):
         fragments_for("baskets")
