@@ -29,6 +29,8 @@ PLAIN = [
     gettext_noop("Happy birthday"),
     gettext_noop("Newsletter subscription confirmed"),
     gettext_noop("Profile completed"),
+    gettext_noop("Challenge completed"),
+    gettext_noop("Challenge reversed"),
     gettext_noop("Refund"),
     gettext_noop("Refunded"),
     gettext_noop("Order cancelled"),

@@ -19,6 +19,7 @@ SUB_APPS = [
     ("rewards/", "rewards"),
     ("preferences/", "consent"),
     ("r/", "referrals"),
+    ("challenges/", "challenges"),
     ("privacy/", "privacy"),
     ("partners/api/v1/", "partners"),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.reports.apps.ReportsConfig",
     "oscar_loyalty.apps.rewards.apps.RewardsConfig",
     "oscar_loyalty.apps.segments.apps.SegmentsConfig",
+    "oscar_loyalty.apps.challenges.apps.ChallengesConfig",
     "oscar_loyalty.apps.api.apps.ApiConfig",
     "oscar_loyalty.apps.webhooks.apps.WebhooksConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",

@@ -62,6 +62,7 @@ def test_each_app_declares_the_apps_it_needs():
     configs = [c for c in apps.get_app_configs() if c.name != "oscar_loyalty.apps.segments"]
     assert requirement_problems(list(apps.get_app_configs())) == []
     assert sorted(requirement_problems(configs)) == [
+        "oscar_loyalty.apps.challenges needs oscar_loyalty.apps.segments in INSTALLED_APPS.",
         "oscar_loyalty.apps.newsletter needs oscar_loyalty.apps.segments in INSTALLED_APPS.",
         "oscar_loyalty.apps.offers needs oscar_loyalty.apps.segments in INSTALLED_APPS.",
     ]
@@ -74,7 +75,16 @@ def test_slots_are_filled_by_the_installed_apps_in_their_order():
         "demo/basket_wish_list_note.html",  # the sandbox's own (sandbox/demo/apps.py)
     ]
     tabs = [name.split("/")[1] for name in fragments_for("account_tabs")]
-    assert tabs == ["membership", "points", "rewards", "consent", "offers", "referrals", "privacy"]
+    assert tabs == [
+        "membership",
+        "points",
+        "rewards",
+        "challenges",
+        "consent",
+        "offers",
+        "referrals",
+        "privacy",
+    ]
     assert unknown_slots() == []
     with pytest.raises(ValueError, match="Unknown fragment slot"):
         fragments_for("baskets")

@@ -127,8 +127,9 @@ def test_an_app_that_is_not_installed_registers_no_job(tmp_path):
         "INSTALLED_APPS = [a for a in INSTALLED_APPS  # noqa\n"
         "    if not a.startswith(('oscar_loyalty.apps.referrals', 'oscar_loyalty.apps.segments',"
         " 'oscar_loyalty.apps.partners',"
-        # Offers and newsletters need segments: without them the start-up stops.
-        " 'oscar_loyalty.apps.offers', 'oscar_loyalty.apps.newsletter'))]\n"
+        # Offers, newsletters and challenges need segments: without them the start-up stops.
+        " 'oscar_loyalty.apps.offers', 'oscar_loyalty.apps.newsletter',"
+        " 'oscar_loyalty.apps.challenges'))]\n"
     )
     code = "from oscar_loyalty import daily\n" + (
         "print(sorted({job.name.split('.')[0] for job in daily.jobs()}))\n"

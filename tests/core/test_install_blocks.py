@@ -32,6 +32,7 @@ CLUB_APPS = {
             ("offers", "OffersConfig"),
             ("referrals", "ReferralsConfig"),
             ("segments", "SegmentsConfig"),
+            ("challenges", "ChallengesConfig"),
             ("partners", "PartnersConfig"),
             ("reports", "ReportsConfig"),
             ("dashboard", "LoyaltyDashboardConfig"),

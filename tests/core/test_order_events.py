@@ -75,16 +75,19 @@ def test_the_apps_steps_run_in_the_documented_order():
         (40, "oscar_loyalty.apps.points.order_steps.record_earning"),
         (50, "oscar_loyalty.apps.referrals.order_steps.qualify_first_order"),
         (60, "oscar_loyalty.apps.journey.order_steps.record_channel"),
+        (70, "oscar_loyalty.apps.challenges.order_steps.record_order"),
     ]
     assert addon_steps(InStorePurchase) == [
         (20, "oscar_loyalty.apps.membership.order_steps.recompute_tier"),
         (40, "oscar_loyalty.apps.points.order_steps.record_earning"),
+        (70, "oscar_loyalty.apps.challenges.order_steps.record_order"),
     ]
     assert [label for _o, label in addon_steps(OrderCancelled)] == [
         "oscar_loyalty.apps.membership.order_steps.reverse_memberships",
         "oscar_loyalty.apps.membership.order_steps.recompute_tier",
         "oscar_loyalty.apps.points.order_steps.reverse",
         "oscar_loyalty.apps.referrals.order_steps.reverse_referral",
+        "oscar_loyalty.apps.challenges.order_steps.undo_order",
     ]
 
 

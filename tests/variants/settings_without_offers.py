@@ -3,4 +3,4 @@
 from tests.variants.base import *  # noqa: F403
 from tests.variants.base import without
 
-INSTALLED_APPS, MIDDLEWARE = without("offers")
+INSTALLED_APPS, MIDDLEWARE = without("offers", "challenges")

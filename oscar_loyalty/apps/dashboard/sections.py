@@ -65,6 +65,11 @@ SECTIONS: list[Section] = [
         ),
     ),
     Section(
+        "oscar_loyalty.apps.challenges",
+        "challenges_views",
+        (entry(_("Challenges"), "loyalty-challenges-list"),),
+    ),
+    Section(
         "oscar_loyalty.apps.reports",
         "reports_views",
         (entry(_("Reports"), "loyalty-reports-index"),),

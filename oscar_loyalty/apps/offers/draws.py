@@ -34,6 +34,19 @@ from oscar_loyalty.order_events import counted_orders
 
 from .models import ZERO, DrawWinner, PrizeDraw
 
+#: Other apps' entries: ``fn(draw, member_ids) -> {member_id: tickets}`` (the
+#: challenges app: one ticket per challenge completed with this draw as its
+#: reward). A registry, so the offers app imports none of them.
+TICKET_SOURCES: list = []
+
+
+def _extra_tickets(draw: PrizeDraw, member_ids: list[int]) -> dict[int, int]:
+    extra: dict[int, int] = {}
+    for source in TICKET_SOURCES:
+        for member_id, tickets in source(draw, member_ids).items():
+            extra[member_id] = extra.get(member_id, 0) + int(tickets)
+    return extra
+
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
@@ -59,19 +72,24 @@ def eligible_entries(draw: PrizeDraw, *, now: datetime | None = None) -> list[di
     members = [m for m in members.select_related("user").order_by("number") if m.has_benefits(now)]
     user_ids = [m.user_id for m in members]
     spend = _spend_by_user(draw, user_ids)
+    extra = _extra_tickets(draw, [m.pk for m in members]) if TICKET_SOURCES else {}
     entries = []
     for member in members:
         spent = spend.get(member.user_id, ZERO)
-        if spent < draw.min_spend:
+        won = extra.get(member.pk, 0)
+        if spent < draw.min_spend and not won:
             continue
         if draw.requires_marketing_consent and not has_consent(
             member.user, purpose="marketing", channel="email"
         ):
             continue
-        if draw.entry_mode == PrizeDraw.PER_SPEND:
+        if spent < draw.min_spend:
+            tickets = 0  # in only by the tickets won elsewhere
+        elif draw.entry_mode == PrizeDraw.PER_SPEND:
             tickets = int((spent / draw.spend_per_entry).to_integral_value(rounding=ROUND_DOWN))
         else:
             tickets = 1
+        tickets += won
         if tickets > 0:
             entries.append({"member_id": member.pk, "number": member.number, "tickets": tickets})
     return entries

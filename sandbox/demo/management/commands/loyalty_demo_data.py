@@ -108,6 +108,8 @@ class Command(BaseCommand):
             plans = self._plans(partner)
             self._tiers()
             staff = self._staff()
+            if apps.is_installed("oscar_loyalty.apps.challenges"):
+                self._challenges()
         # The members' mails (points earned, draw won) would only flood the console.
         with override_settings(EMAIL_BACKEND=NO_MAIL):
             with override_settings(TASKS=NO_QUEUE):
@@ -131,6 +133,31 @@ class Command(BaseCommand):
             )
         )
         self._print_credentials()
+
+    def _challenges(self) -> None:
+        """One challenge of each kind, running before the members' orders (they make progress)."""
+        from oscar_loyalty.apps.challenges.models import Challenge
+
+        start = timezone.now() - timedelta(days=400)
+        examples = [
+            ("3 orders in 30 days", Challenge.ORDERS, 3, 30, 300),
+            ("Buy from 3 different categories", Challenge.CATEGORIES, 3, None, 200),
+            ("Refer 2 friends", Challenge.REFERRALS, 2, None, 500),
+            ("Write your first review", Challenge.REVIEWS, 1, None, 50),
+        ]
+        for name, kind, target, days, points in examples:
+            Challenge.objects.get_or_create(
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "target": target,
+                    "period_days": days,
+                    "starts_at": start,
+                    "reward_kind": Challenge.POINTS,
+                    "reward_points": points,
+                    "max_completions": 3 if kind == Challenge.ORDERS else 1,
+                },
+            )
 
     def _year_of_history(self, members: int, staff) -> None:
         """Generated members, what a year leaves behind, matured points and fresh figures."""

@@ -1,0 +1,6 @@
+"""The test store without the challenges app."""
+
+from tests.variants.base import *  # noqa: F403
+from tests.variants.base import without
+
+INSTALLED_APPS, MIDDLEWARE = without("challenges")
