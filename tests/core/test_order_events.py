@@ -86,6 +86,7 @@ def test_the_apps_steps_run_in_the_documented_order():
         "oscar_loyalty.apps.membership.order_steps.reverse_memberships",
         "oscar_loyalty.apps.membership.order_steps.recompute_tier",
         "oscar_loyalty.apps.points.order_steps.reverse",
+        "oscar_loyalty.apps.rewards.order_steps.return_rewards",
         "oscar_loyalty.apps.referrals.order_steps.reverse_referral",
         "oscar_loyalty.apps.challenges.order_steps.undo_order",
     ]
