@@ -90,6 +90,7 @@ MAY_CHANGE = {
     "loyalty_dashboard:loyalty-offers-create",
     "loyalty_dashboard:loyalty-offers-draw-create",
     "loyalty_dashboard:loyalty-segment-create",
+    "loyalty_dashboard:loyalty-rewards-create",
     "loyalty_dashboard:loyalty-points-adjust",
     "loyalty_dashboard:loyalty-instore",
     "loyalty_campaigns:add",
@@ -104,6 +105,10 @@ MAY_CHANGE = {
     "loyalty:partners_api:earn",
     "loyalty:partners_api:burn",
     "loyalty:partners_api:reverse",
+    # Redeeming a reward: any fresh request key with a reward the member can
+    # afford is a real redemption (a replayed key changes nothing).
+    "loyalty:rewards-redeem",
+    "loyalty_api:rewards-redeem",
     # A form of checkboxes: any POST states the member's choices, and a box left
     # out is a withdrawal, recorded (ConsentRecord) as the law asks.
     "loyalty:preferences",

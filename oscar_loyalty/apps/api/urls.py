@@ -39,6 +39,14 @@ if apps.is_installed("oscar_loyalty.apps.referrals"):
 
     urlpatterns += [path("me/referral/", referral.ReferralView.as_view(), name="referral")]
 
+if apps.is_installed("oscar_loyalty.apps.rewards"):
+    from . import rewards
+
+    urlpatterns += [
+        path("rewards/", rewards.RewardsView.as_view(), name="rewards"),
+        path("rewards/<int:pk>/redeem/", rewards.RedeemView.as_view(), name="rewards-redeem"),
+    ]
+
 if apps.is_installed("oscar_loyalty.apps.consent"):
     from . import consent
 

@@ -42,6 +42,9 @@ ADD_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.add_segment"]
 CHANGE_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.change_segment"]
 DELETE_SEGMENT = VIEW_SEGMENTS + ["loyalty_segments.delete_segment"]
 SEGMENT_MEMBERS = VIEW_SEGMENTS + ["loyalty_membership.view_member"]
+VIEW_REWARDS = ["is_staff", "loyalty_rewards.view_reward"]
+ADD_REWARD = VIEW_REWARDS + ["loyalty_rewards.add_reward"]
+CHANGE_REWARD = VIEW_REWARDS + ["loyalty_rewards.change_reward"]
 
 
 class LoyaltyDashboardConfig(OscarDashboardConfig):
@@ -117,6 +120,10 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-segment-members": SEGMENT_MEMBERS,
         "loyalty-segment-delete": DELETE_SEGMENT,
         "loyalty-member-timeline": VIEW_MEMBER,
+        "loyalty-rewards-list": VIEW_REWARDS,
+        "loyalty-rewards-create": ADD_REWARD,
+        "loyalty-rewards-update": CHANGE_REWARD,
+        "loyalty-rewards-toggle": CHANGE_REWARD,
     }
 
     def get_urls(self):

@@ -47,6 +47,11 @@ SECTIONS: list[Section] = [
         ),
     ),
     Section(
+        "oscar_loyalty.apps.rewards",
+        "rewards_views",
+        (entry(_("Rewards catalogue"), "loyalty-rewards-list"),),
+    ),
+    Section(
         "oscar_loyalty.apps.offers",
         "offers_views",
         (entry(_("Club promotions"), "loyalty-offers-list"),),
