@@ -217,6 +217,16 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
                 )
                 for config in CONFIGS
             }
+            # Mean, not median: most requests run no collection, a few run a costly one.
+            gc_ms = {
+                config: 1000
+                * statistics.mean(
+                    sum(s["pages"]["place order"].get("gc", [0.0]))
+                    for run in runs[config]
+                    for s in run[key]
+                )
+                for config in CONFIGS
+            }
             ratio = pooled["addon"] / pooled["stock"]
             round_ratios = [
                 a / s for s, a in zip(per_round["stock"], per_round["addon"], strict=True)
@@ -229,6 +239,8 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
                 "stock_cpu_ms": cpu["stock"] * 1000,
                 "addon_cpu_ms": cpu["addon"] * 1000,
                 "cpu_ratio": cpu["addon"] / cpu["stock"],
+                "stock_gc_ms": gc_ms["stock"],
+                "addon_gc_ms": gc_ms["addon"],
             }
             time_rows.append(
                 [
@@ -241,6 +253,7 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
                     f"{cpu['stock'] * 1000:.1f}",
                     f"{cpu['addon'] * 1000:.1f}",
                     f"{cpu['addon'] / cpu['stock']:.3f}",
+                    f"{gc_ms['stock']:.1f} / {gc_ms['addon']:.1f}",
                 ]
             )
             targets.check(
@@ -265,6 +278,7 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
             "Stock CPU ms",
             "Add-on CPU ms",
             "CPU ratio",
+            "GC ms (stock / add-on)",
         ],
         time_rows,
     )

@@ -6,6 +6,8 @@ through Oscar's views and writes every request's queries and time as JSON for th
 
 from __future__ import annotations
 
+import cProfile
+import gc
 import json
 import os
 import re
@@ -123,6 +125,33 @@ def _build_club(products, users, suffix: str) -> None:
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
 
 
+# BENCH_PROFILE=DIR: cProfile of every place-order request (CPU time of this
+# thread, so waiting for the database or a core is left out), written to
+# DIR/<store>.prof for `python -m pstats` (docs/performance.md, "Profiling").
+PROFILER = cProfile.Profile(time.thread_time) if os.environ.get("BENCH_PROFILE") else None
+
+
+class GcClock:
+    """CPU seconds spent in the cyclic garbage collector, by generation."""
+
+    def __init__(self):
+        self.seconds = [0.0, 0.0, 0.0]
+        self._start = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._start = time.thread_time()
+        else:
+            self.seconds[info["generation"]] += time.thread_time() - self._start
+
+    def read(self) -> list[float]:
+        return list(self.seconds)
+
+
+GC_CLOCK = GcClock()
+
+
 def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\b\d+\b", "?", sql)[:160]
 
@@ -138,8 +167,14 @@ class Walk:
 
     def hit(self, page: str, method: str, url: str, data=None, *, expect=(200,)):
         cpu = time.process_time()
+        gc_before = GC_CLOCK.read()
+        profiling = PROFILER is not None and page == "place order"
         with count_queries() as q, timed() as t:
+            if profiling:
+                PROFILER.enable()
             response = getattr(self.client, method)(url, data or {})
+            if profiling:
+                PROFILER.disable()
         # This process's CPU time too: on a machine shared with other jobs the
         # wall clock mostly measures waiting for a core (the database server's
         # work is not in it; the query counts are).
@@ -151,6 +186,10 @@ class Walk:
         )
         # Read now: the next request's start clears the connection's query log.
         sample = {"q": q.count, "s": t.seconds, "cpu": cpu, "status": response.status_code}
+        # The collector's share of it, by generation (a larger process pays more for
+        # a full collection; measured at 0–2 ms, docs/performance.md).
+        spent = zip(gc_before, GC_CLOCK.read(), strict=True)
+        sample["gc"] = [after - before for before, after in spent]
         sql = [query["sql"] for query in q.captured_queries]
         # What each query is, without its values: the parent names the extra
         # queries of a page that misses its budget.
@@ -312,6 +351,9 @@ def run_child(args) -> None:
                 for sample in [*result["pages"].values(), *result["adds"]]:
                     sample.pop("sql", None)
                 samples.setdefault(f"{kind}/{size}", []).append(result)
+    if PROFILER is not None:
+        Path(os.environ["BENCH_PROFILE"]).mkdir(parents=True, exist_ok=True)
+        PROFILER.dump_stats(Path(os.environ["BENCH_PROFILE"]) / f"{args.child}.prof")
     Path(args.out).write_text(
         json.dumps({"config": args.child, "database": connection.vendor, "samples": samples})
     )

@@ -4,7 +4,8 @@
 path (web checkout, API, PayPal, scripts). The membership, points, referral
 and journey apps each have work to do then, none of which the customer waits
 for: the checkout request only enqueues one task, a single row with the
-database task backend, and the worker dispatches the club event
+database task backend, written in Oscar's order transaction so that it commits
+with the order (``enqueue_in_transaction``), and the worker dispatches the club event
 ``OrderPlaced`` (``oscar_loyalty.order_events``): every app's registered step
 runs in its order (the tier before the points are quoted, the debit of the
 points spent before the earning, the journey's channel last). Every step is
@@ -52,8 +53,8 @@ def _queue_is_in_database_of(order) -> bool:
 def enqueue_in_transaction(order) -> bool:
     """Enqueue the order's task inside the caller's transaction, if the queue allows it.
 
-    Called while the add-on already writes in Oscar's order transaction (points
-    spent). With the database task backend on the same database the task row
+    Called from the new order's ``post_save`` (``order_events.receivers``), inside
+    Oscar's order transaction. With the database task backend on the same database the task row
     then commits with the order, in one commit instead of two, and can never be
     lost (a transactional outbox). Any other backend would run or publish the
     task before the order exists: then ``order_placed`` enqueues it, as for

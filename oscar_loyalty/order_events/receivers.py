@@ -2,8 +2,9 @@
 
 They run inside somebody else's work (the checkout, staff changing a status,
 a gateway's refund callback), so each wears ``never_raises``; the steps are
-isolated by ``steps.dispatch`` as well. ``order_placed`` only enqueues the
-order's task (``oscar_loyalty.orders``), which dispatches ``OrderPlaced``.
+isolated by ``steps.dispatch`` as well. A new order's task
+(``oscar_loyalty.orders``, which dispatches ``OrderPlaced``) is written inside
+Oscar's order transaction when the queue allows it, else on ``order_placed``.
 Connected once, by the first step an app registers.
 """
 
@@ -30,6 +31,30 @@ def on_order_placed(sender, order, user=None, **kwargs) -> None:
         orders.process_placed_order.enqueue(order.pk)
     except Exception:  # noqa: BLE001 - the order is paid; never break the checkout.
         logger.exception("Could not enqueue the club's work for order %s", order.number)
+
+
+@never_raises
+def on_order_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A new order, inside Oscar's order transaction: write its task row into it.
+
+    Oscar sends ``order_placed`` only after that transaction committed, so a
+    task enqueued there is a second commit (a disk flush on PostgreSQL, the
+    largest part of what the add-on added to the place-order request) and is
+    lost if the process dies between the two. Written here, the row commits
+    with the order or not at all. Only inside a transaction: an order saved in
+    autocommit (a script building orders row by row) would hand the worker an
+    order without its lines, so it keeps the ``order_placed`` path. No
+    savepoint: like the spender's capture beside it, the insert cannot fail
+    on its own, and Oscar's place-order budget has no room for two more queries.
+    """
+    if not created or raw:
+        return
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from oscar_loyalty import orders
+
+    if connections[instance._state.db or DEFAULT_DB_ALIAS].in_atomic_block:
+        orders.enqueue_in_transaction(instance)
 
 
 @never_raises
@@ -75,6 +100,9 @@ def connect() -> None:
     from oscar.core.loading import get_model
 
     uid = "oscar_loyalty.order_events"
+    post_save.connect(
+        on_order_saved, sender=get_model("order", "Order"), dispatch_uid=f"{uid}.order_saved"
+    )
     order_placed.connect(on_order_placed, dispatch_uid=f"{uid}.order_placed")
     order_status_changed.connect(on_order_status_changed, dispatch_uid=f"{uid}.order_status")
     order_line_status_changed.connect(on_line_status_changed, dispatch_uid=f"{uid}.line_status")

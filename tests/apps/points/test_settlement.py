@@ -184,3 +184,42 @@ def test_an_order_rolled_back_after_the_capture_leaves_neither_task_nor_capture(
     assert queued_orders() == []
     row = PointsRedemption.objects.get(basket=basket)
     assert (row.status, row.order_id) == (PointsRedemption.RESERVED, None)
+
+
+def test_with_the_database_queue_an_earning_only_order_writes_its_task_in_the_order_transaction(
+    member, points_settings, database_queue
+):
+    from django.db.models.signals import post_save
+
+    OrderLine = get_model("order", "Line")
+    seen = []
+
+    def on_line_saved(sender, instance, created, **kwargs):
+        # Oscar writes the lines after the order, in the same transaction.
+        seen.append(queued_orders())
+
+    post_save.connect(on_line_saved, sender=OrderLine, weak=False)
+    try:
+        order = place(member.user, basket=make_basket(member.user, prices=[D("40.00")]))
+    finally:
+        post_save.disconnect(on_line_saved, sender=OrderLine)
+    # The task row was there before the transaction ended: it commits with the order.
+    assert seen == [[order.pk]]
+    assert queued_orders() == [order.pk]  # once: order_placed saw it was written
+
+
+# Real autocommit: the suite's usual test transaction would count as Oscar's.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_order_saved_outside_a_transaction_is_enqueued_after_its_lines_by_order_placed(
+    member, points_settings, database_queue
+):
+    from oscar.test.factories import OrderFactory
+
+    from oscar_loyalty.order_events.receivers import on_order_placed
+
+    # A script that writes an order row by row: no task yet, the worker would
+    # otherwise read an order without its lines.
+    order = OrderFactory(user=member.user)
+    assert queued_orders() == []
+    on_order_placed(sender=None, order=order, user=member.user)
+    assert queued_orders() == [order.pk]
