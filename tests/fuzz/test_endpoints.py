@@ -91,6 +91,7 @@ MAY_CHANGE = {
     "loyalty_dashboard:loyalty-offers-draw-create",
     "loyalty_dashboard:loyalty-segment-create",
     "loyalty_dashboard:loyalty-rewards-create",
+    "loyalty_dashboard:loyalty-webhooks-create",
     "loyalty_dashboard:loyalty-points-adjust",
     "loyalty_dashboard:loyalty-instore",
     "loyalty_campaigns:add",
@@ -99,6 +100,11 @@ MAY_CHANGE = {
     # makes its winners once; deleting removes the row).
     "loyalty_dashboard:loyalty-offers-draw-run",
     "loyalty_dashboard:loyalty-segment-delete",
+    # Rotate a secret, pause, resume, resend: the POST is the instruction.
+    "loyalty_dashboard:loyalty-webhooks-rotate",
+    "loyalty_dashboard:loyalty-webhooks-pause",
+    "loyalty_dashboard:loyalty-webhooks-resume",
+    "loyalty_dashboard:loyalty-webhooks-resend",
     "loyalty_campaigns:delete",
     # A signed, well-formed earn/burn/reverse made of the world's real card
     # number and a fresh key is a real transaction.

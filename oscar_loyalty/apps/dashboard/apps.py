@@ -45,6 +45,10 @@ SEGMENT_MEMBERS = VIEW_SEGMENTS + ["loyalty_membership.view_member"]
 VIEW_REWARDS = ["is_staff", "loyalty_rewards.view_reward"]
 ADD_REWARD = VIEW_REWARDS + ["loyalty_rewards.add_reward"]
 CHANGE_REWARD = VIEW_REWARDS + ["loyalty_rewards.change_reward"]
+# The secret is shown on the endpoint's page: viewing it is a staff permission of its own.
+VIEW_WEBHOOKS = ["is_staff", "loyalty_webhooks.view_endpoint"]
+ADD_WEBHOOK = VIEW_WEBHOOKS + ["loyalty_webhooks.add_endpoint"]
+CHANGE_WEBHOOK = VIEW_WEBHOOKS + ["loyalty_webhooks.change_endpoint"]
 
 
 class LoyaltyDashboardConfig(OscarDashboardConfig):
@@ -124,6 +128,14 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-rewards-create": ADD_REWARD,
         "loyalty-rewards-update": CHANGE_REWARD,
         "loyalty-rewards-toggle": CHANGE_REWARD,
+        "loyalty-webhooks-list": VIEW_WEBHOOKS,
+        "loyalty-webhooks-detail": VIEW_WEBHOOKS,
+        "loyalty-webhooks-create": ADD_WEBHOOK,
+        "loyalty-webhooks-update": CHANGE_WEBHOOK,
+        "loyalty-webhooks-rotate": CHANGE_WEBHOOK,
+        "loyalty-webhooks-pause": CHANGE_WEBHOOK,
+        "loyalty-webhooks-resume": CHANGE_WEBHOOK,
+        "loyalty-webhooks-resend": CHANGE_WEBHOOK,
     }
 
     def get_urls(self):

@@ -93,6 +93,11 @@ SECTIONS: list[Section] = [
         (entry(_("Erasures"), "loyalty-privacy-erasures"),),
     ),
     Section("oscar_loyalty.apps.journey", "timeline_views"),
+    Section(
+        "oscar_loyalty.apps.webhooks",
+        "webhooks_views",
+        (entry(_("Webhooks"), "loyalty-webhooks-list"),),
+    ),
 ]
 
 
