@@ -74,6 +74,20 @@ def test_a_prize_draw_has_ended_and_its_winners_were_drawn():
     assert verify_draw(draw)
 
 
+def test_the_rewards_catalogue_has_each_kind_in_both_languages():
+    from oscar_loyalty.apps.rewards.models import Reward
+
+    rewards = list(Reward.objects.all())
+    assert {reward.kind for reward in rewards} == {
+        Reward.VOUCHER,
+        Reward.GIFT,
+        Reward.POINTS_PLUS_CASH,
+    }
+    for reward in rewards:
+        reward.full_clean()  # what the dashboard's form would accept
+        assert reward.translations["he"]["name"]
+
+
 def test_a_second_run_changes_nothing(capsys):
     members, orders = Member.objects.count(), Order.objects.count()
     call_command("loyalty_demo_data", "--members", str(SCALE))

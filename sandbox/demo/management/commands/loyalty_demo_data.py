@@ -110,6 +110,8 @@ class Command(BaseCommand):
             staff = self._staff()
             if apps.is_installed("oscar_loyalty.apps.challenges"):
                 self._challenges()
+            if apps.is_installed("oscar_loyalty.apps.rewards"):
+                self._rewards(products)
         # The members' mails (points earned, draw won) would only flood the console.
         with override_settings(EMAIL_BACKEND=NO_MAIL):
             with override_settings(TASKS=NO_QUEUE):
@@ -158,6 +160,81 @@ class Command(BaseCommand):
                     "max_completions": 3 if kind == Challenge.ORDERS else 1,
                 },
             )
+
+    def _rewards(self, products) -> None:
+        """One reward of each kind, in both languages (docs/rewards.md)."""
+        from oscar_loyalty.apps.rewards.models import Reward
+
+        Range = get_model("offer", "Range")
+        Condition = get_model("offer", "Condition")
+        Benefit = get_model("offer", "Benefit")
+        ConditionalOffer = get_model("offer", "ConditionalOffer")
+
+        by_title = {product.title: product for product in products}
+        everything, _ = Range.objects.get_or_create(
+            name="Everything (club rewards)", defaults={"includes_all_products": True}
+        )
+        voucher_offer, _ = ConditionalOffer.objects.get_or_create(
+            name="Club reward: 50 off",
+            defaults={
+                "offer_type": ConditionalOffer.VOUCHER,
+                "condition": Condition.objects.create(
+                    range=everything, type=Condition.VALUE, value=D("200.00")
+                ),
+                "benefit": Benefit.objects.create(
+                    range=everything, type=Benefit.FIXED, value=D("50.00")
+                ),
+            },
+        )
+        examples = [
+            {
+                "name": "50 ₪ off an order of 200 ₪",
+                "translations": {"he": {"name": "50 ₪ הנחה בהזמנה מעל 200 ₪"}},
+                "kind": Reward.VOUCHER,
+                "points": 1500,
+                "voucher_offer": voucher_offer,
+                "voucher_days": 30,
+                "position": 10,
+            },
+            {
+                "name": "Espresso cups, a gift",
+                "translations": {"he": {"name": "ספלי אספרסו במתנה"}},
+                "kind": Reward.GIFT,
+                "points": 900,
+                "product": by_title["Espresso cups (set of 4)"],
+                "stock": 25,
+                "per_member_limit": 1,
+                "position": 20,
+            },
+            {
+                "name": "Running shoes for 500 points and 249.90 ₪",
+                "translations": {"he": {"name": "נעלי ריצה ב־500 נקודות ועוד 249.90 ₪"}},
+                "kind": Reward.POINTS_PLUS_CASH,
+                "points": 500,
+                "cash": D("249.90"),
+                "product": by_title["Running shoes"],
+                "stock": 10,
+                "per_member_limit": 1,
+                "position": 30,
+            },
+        ]
+        for fields in examples:
+            Reward.objects.get_or_create(name=fields.pop("name"), defaults=fields)
+        gold = Tier.objects.filter(code="gold").first()
+        if gold is not None:
+            reward, _ = Reward.objects.get_or_create(
+                name="Chef's knife for Gold members",
+                defaults={
+                    "translations": {"he": {"name": "סכין שף לחברי זהב"}},
+                    "kind": Reward.GIFT,
+                    "points": 2500,
+                    "product": by_title["Chef's knife"],
+                    "stock": 5,
+                    "per_member_limit": 1,
+                    "position": 40,
+                },
+            )
+            reward.tiers.add(gold)
 
     def _year_of_history(self, members: int, staff) -> None:
         """Generated members, what a year leaves behind, matured points and fresh figures."""
