@@ -93,3 +93,11 @@ def test_a_second_run_changes_nothing(capsys):
     call_command("loyalty_demo_data", "--members", str(SCALE))
     assert "already loaded" in capsys.readouterr().out
     assert (Member.objects.count(), Order.objects.count()) == (members, orders)
+
+
+def test_a_challenge_of_each_kind_runs_and_the_members_orders_made_progress():
+    from oscar_loyalty.apps.challenges.models import Challenge, ChallengeStep
+
+    kinds = set(Challenge.objects.values_list("kind", flat=True))
+    assert kinds == {kind for kind, _label in Challenge.KIND_CHOICES}
+    assert ChallengeStep.objects.filter(participation__challenge__kind=Challenge.ORDERS).exists()

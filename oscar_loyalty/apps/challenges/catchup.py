@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -62,4 +63,28 @@ def catch_up(*, now: datetime | None = None) -> int:
     )
     for order in recent.order_by("pk"):
         changed += len(sources.record_order(order, now=now))
+    changed += _referrals(now=now)
+    return changed
+
+
+def _referrals(*, now: datetime) -> int:
+    """Friends' first orders that qualified late (staff approved a referral held for review)."""
+    if not apps.is_installed("oscar_loyalty.apps.referrals"):
+        return 0
+    if not Challenge.objects.filter(kind=Challenge.REFERRALS, is_active=True).exists():
+        return 0
+    from oscar_loyalty.apps.referrals.models import Referral
+
+    told = ChallengeStep.objects.filter(source__startswith="referral:").values_list(
+        "source", flat=True
+    )
+    qualified = Referral.objects.filter(
+        status__in=(Referral.PENDING, Referral.REWARDED),
+        first_order__isnull=False,
+        qualified_at__gte=now - timedelta(days=DAYS),
+    ).exclude(pk__in=_order_pks(told))
+    changed = 0
+    for referral in qualified.select_related("first_order"):
+        if counted_orders().filter(pk=referral.first_order_id).exists():
+            changed += len(sources.record_referral_of(referral.first_order, now=now))
     return changed

@@ -189,3 +189,23 @@ def test_a_guest_order_and_a_non_member_take_no_steps(db):
     place(user, basket=make_basket(user))
     assert not ChallengeStep.objects.exists()
     assert sources.member_of(None) is None
+
+
+def test_a_referral_approved_by_staff_after_review_counts_at_the_daily_catch_up(member):
+    from oscar_loyalty.apps.challenges import catchup
+    from oscar_loyalty.apps.referrals import rewards
+    from oscar_loyalty.apps.referrals.models import Referral
+    from tests.apps.points.conftest import make_basket, place
+
+    code = referral_services.get_code(member)
+    friend = UserFactory()
+    referral_services.link_referee(friend, code.code, source="link")
+    place(friend, basket=make_basket(friend, products=[create_product(num_in_stock=5)]))
+    # Held for review when the first order came (as a shared address would hold it).
+    Referral.objects.update(status=Referral.REVIEW, rewarded_at=None)
+    make_challenge(kind=Challenge.REFERRALS, target=1, period_days=None, reward_points=70)
+    assert catchup.catch_up() == 0  # in review: not a friend yet
+    rewards.approve_referral(Referral.objects.get(), staff_user=None)
+    assert catchup.catch_up() == 1
+    assert Completion.objects.get().participation.member == member
+    assert catchup.catch_up() == 0
