@@ -93,8 +93,8 @@ def record(
             continue
         with transaction.atomic():
             participation = lock_participation(challenge, member)
-            if participation.completions >= challenge.max_completions:
-                continue
+            # Recorded even past the limit: if a completion is reversed later,
+            # the steps that came meanwhile still count.
             _add_steps_locked(participation, counted, revive=revive, now=now)
             made.extend(_complete_locked(participation, challenge, member, now=now))
     return made

@@ -99,3 +99,14 @@ def test_the_catch_up_undoes_steps_of_an_order_refunded_while_the_step_was_lost(
     assert catchup.catch_up() == 1
     assert challenge_points(member) == 0
     assert catchup.catch_up() == 0
+
+
+def test_an_order_placed_after_the_limit_counts_once_the_completion_is_reversed(member):
+    make_challenge(target=1, max_completions=1)
+    first = order_for(member)
+    order_for(member)  # past the limit: kept, not paid
+    assert Completion.objects.count() == 1 and challenge_points(member) == 300
+    refund_in_full(first)
+    assert Completion.objects.filter(reversed_at__isnull=True).count() == 1
+    assert Completion.objects.filter(reversed_at__isnull=False).count() == 1
+    assert challenge_points(member) == 300
