@@ -33,6 +33,7 @@ CLUB_APPS = {
             ("referrals", "ReferralsConfig"),
             ("segments", "SegmentsConfig"),
             ("challenges", "ChallengesConfig"),
+            ("rewards", "RewardsConfig"),
             ("partners", "PartnersConfig"),
             ("reports", "ReportsConfig"),
             ("dashboard", "LoyaltyDashboardConfig"),
