@@ -174,6 +174,11 @@ class CoreSettings(BaseSettings):
         return self._setting("EMAIL_HASH_KEY", None) or settings.SECRET_KEY
 
     @property
+    def PHONE_REGION(self) -> str:
+        """Country (ISO 3166-1) of a phone number entered without a country code."""
+        return self._setting("PHONE_REGION", "IL")
+
+    @property
     def SITE_URL(self) -> str | None:
         """Scheme and host for links in emails (``https://shop.example``).
 

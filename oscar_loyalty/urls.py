@@ -22,6 +22,7 @@ SUB_APPS = [
     ("challenges/", "challenges"),
     ("privacy/", "privacy"),
     ("partners/api/v1/", "partners"),
+    ("sms/", "newsletter"),  # SMS and WhatsApp provider webhooks
 ]
 
 urlpatterns = [

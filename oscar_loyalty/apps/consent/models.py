@@ -32,6 +32,7 @@ class ConsentRecord(AppendOnlyModel):
     SOURCE_ESP_COMPLAINT = "esp_complaint"
     SOURCE_IMPORT = "import"
     SOURCE_ADDRESS_CHANGE = "address_change"
+    SOURCE_REPLY_REFUSAL = "reply_refusal"
     SOURCE_CHOICES = [
         (SOURCE_JOIN, _("Join the club page")),
         (SOURCE_REGISTRATION, _("Registration form")),
@@ -44,6 +45,7 @@ class ConsentRecord(AppendOnlyModel):
         (SOURCE_ESP_COMPLAINT, _("Email provider: spam complaint (webhook)")),
         (SOURCE_IMPORT, _("Import of earlier evidence")),
         (SOURCE_ADDRESS_CHANGE, _("Address changed: new opt-in asked for the new address")),
+        (SOURCE_REPLY_REFUSAL, _("Refusal by reply (SMS or WhatsApp)")),
     ]
     #: A grant from one of these sources is already confirmed: it needs no
     #: double opt-in link (the link itself, or evidence brought from elsewhere).

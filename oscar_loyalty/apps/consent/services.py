@@ -78,12 +78,31 @@ def _next_status(
     return ConsentState.GRANTED
 
 
+#: Channels whose consent is bound to one address: the email address, or the mobile number.
+BOUND_CHANNELS = ("email", "sms", "whatsapp")
+
+
 def is_same_address(state_hash: str, record_hash: str, *, channel: str) -> bool:
-    """Whether a record is about the address a state is bound to (email only).
+    """Whether a record is about the address (or number) a state is bound to.
 
     A state from before addresses were bound (blank hash) counts as the same.
     """
-    return channel != "email" or not state_hash or state_hash == record_hash
+    return channel not in BOUND_CHANNELS or not state_hash or state_hash == record_hash
+
+
+def address_hash(user, channel: str) -> str:
+    """The hash of what consent on ``channel`` is about: the address, or the member's number.
+
+    SMS and WhatsApp consent names the number hashed for that channel
+    (``oscar_loyalty.phones``), the hash the outbox and suppressions use.
+    """
+    if channel in ("sms", "whatsapp"):
+        from oscar_loyalty import phones
+
+        member = getattr(user, "loyalty_member", None)
+        phone = getattr(member, "phone", None)
+        return phones.number_hash(phones.to_e164(phone), channel) if phone else ""
+    return email_hash(user.email) if user.email else ""
 
 
 def _locked_state(user, purpose: str, channel: str) -> ConsentState | None:
@@ -137,7 +156,7 @@ def record_consent(
         current = lock_user(user)
         if is_erased_user(current):
             raise ConsentSubjectGone()
-        address = email_hash(current.email) if current.email else ""
+        address = address_hash(current, channel)
         state = _locked_state(current, purpose, channel)
         record = ConsentRecord.objects.create(
             user=current,
@@ -316,6 +335,8 @@ def has_consent(user, *, purpose: str, channel: str) -> bool:
         return False
     if channel == "email" and bound:
         return bool(user.email) and bound == email_hash(user.email)
+    if channel in ("sms", "whatsapp") and bound:
+        return bound == address_hash(user, channel)
     return True
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oscar_loyalty.models_base import AppendOnlyModel, StaffTranslations
+from oscar_loyalty.phones import MobileNumberField
 
 ZERO = Decimal("0.00")
 
@@ -194,6 +195,12 @@ class Member(models.Model):
     interests = models.ManyToManyField(
         "catalogue.Category", verbose_name=_("interests"), blank=True, related_name="+"
     )
+    # E.164 (``+972501234567``); entered numbers are read in
+    # ``OSCAR_LOYALTY_PHONE_REGION`` (Israel) unless they carry a country code.
+    # SMS and WhatsApp consent is bound to the number (``phones``): a new
+    # number needs a new consent.
+    phone = MobileNumberField(_("mobile phone"), blank=True)
+    phone_changed_at = models.DateTimeField(null=True, blank=True)
     preferred_channels = models.JSONField(_("preferred channels"), default=list, blank=True)
     city = models.CharField(_("city"), max_length=128, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=REGION_CHOICES, blank=True)

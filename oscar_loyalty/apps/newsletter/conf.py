@@ -65,3 +65,80 @@ class NewsletterSettings:
     def NEWSLETTER_WATCH_SECONDS(self) -> int:
         """Delay of the follow-up task queued while a campaign is unfinished."""
         return self._setting("NEWSLETTER_WATCH_SECONDS", 60)
+
+
+class ChannelSettings:
+    """SMS and WhatsApp (``docs/sms.md``)."""
+
+    @property
+    def SMS_BACKEND(self) -> str | dict:
+        """The SMS provider: a dotted path or ``{"BACKEND": …, "OPTIONS": {…}}``."""
+        return self._setting(
+            "SMS_BACKEND", "oscar_loyalty.apps.newsletter.channels.test.TestBackend"
+        )
+
+    @property
+    def WHATSAPP_BACKEND(self) -> str | dict:
+        """The WhatsApp provider, as ``SMS_BACKEND``."""
+        return self._setting(
+            "WHATSAPP_BACKEND", "oscar_loyalty.apps.newsletter.channels.test.TestBackend"
+        )
+
+    @property
+    def CHANNEL_BACKENDS(self) -> dict:
+        return {"sms": self.SMS_BACKEND, "whatsapp": self.WHATSAPP_BACKEND}
+
+    @property
+    def SMS_SENDER_NAME(self) -> str:
+        """The store's name in every advertising SMS (§30A(e)(2)); empty: the Site's name."""
+        return self._setting("SMS_SENDER_NAME", "")
+
+    @property
+    def SMS_REFUSAL_TEXT(self) -> str:
+        """The refusal instruction that ends every advertising SMS (§30A(d), (e)(2))."""
+        return self._setting("SMS_REFUSAL_TEXT", "להסרה השב הסר")
+
+    @property
+    def SMS_REFUSAL_WORDS(self) -> tuple[str, ...]:
+        """Replies that withdraw consent, compared after normalising (``channels.refusal``)."""
+        return tuple(
+            self._setting(
+                "SMS_REFUSAL_WORDS",
+                ("הסר", "הסרה", "להסיר", "הסירו", "הסר אותי", "stop", "unsubscribe", "remove"),
+            )
+        )
+
+    @property
+    def SMS_PRICE_PER_PART(self) -> dict[str, str]:
+        """Price of one message part per provider name, for cost estimates (Decimal strings)."""
+        return self._setting("SMS_PRICE_PER_PART", {})
+
+    @property
+    def QUIET_HOURS(self) -> tuple[str, str] | None:
+        """No SMS/WhatsApp ads from the first time to the second (``None``: never)."""
+        value = self._setting("QUIET_HOURS", ("20:00", "08:00"))
+        return tuple(value) if value else None
+
+    @property
+    def QUIET_SHABBAT(self) -> bool:
+        """No advertising from Friday at ``QUIET_SHABBAT_START`` to Saturday night."""
+        return self._setting("QUIET_SHABBAT", True)
+
+    @property
+    def QUIET_SHABBAT_START(self) -> str:
+        return self._setting("QUIET_SHABBAT_START", "14:00")
+
+    @property
+    def QUIET_SHABBAT_END(self) -> str:
+        """Saturday's time after which sending may resume (after nightfall)."""
+        return self._setting("QUIET_SHABBAT_END", "20:00")
+
+    @property
+    def QUIET_DATES(self) -> tuple[str, ...]:
+        """ISO dates (holidays) without advertising; empty: the ``holidays`` package's."""
+        return tuple(self._setting("QUIET_DATES", ()))
+
+    @property
+    def QUIET_TIME_ZONE(self) -> str:
+        """Time zone of quiet hours for a number whose country has several (or none)."""
+        return self._setting("QUIET_TIME_ZONE", "Asia/Jerusalem")

@@ -53,3 +53,46 @@ def drop_recipients(message: AnymailMessage, rows: list[OutboxMessage]) -> None:
     for data in (message.merge_data, message.merge_headers, message.merge_metadata):
         for address in gone:
             data.pop(address, None)
+
+
+def sendable_on(channel: str, rows: list[OutboxMessage]):
+    """``sendable`` for SMS and WhatsApp rows: consent on the channel, for the member's number.
+
+    A row may go out only if the member still has the number it was fanned
+    out for (the row's hash), consent on ``channel`` is granted for that number
+    (a state bound to another number, or to none since the number changed,
+    is no consent) and the number is not suppressed on that channel.
+    """
+    from oscar_loyalty import phones
+
+    user_ids = [row.user_id for row in rows if row.user_id]
+    granted = dict(
+        ConsentState.objects.filter(
+            any_of("user_id", user_ids),
+            purpose="marketing",
+            channel=channel,
+            status=ConsentState.GRANTED,
+        ).values_list("user_id", "email_hash")
+    )
+    number_hash = phones.number_hasher(channel)
+    current = {}
+    for row in rows:
+        member = getattr(row.user, "loyalty_member", None) if row.user else None
+        if member is not None and member.phone:
+            current[row.pk] = number_hash(phones.to_e164(member.phone))
+    suppressed = consent.suppressed_hashes(current.values(), marketing=True)
+    ok, skip = [], []
+    for row in rows:
+        hashed = current.get(row.pk)
+        bound = granted.get(row.user_id)
+        if (
+            hashed
+            and hashed == row.email_hash
+            and bound is not None
+            and bound in ("", hashed)
+            and hashed not in suppressed
+        ):
+            ok.append(row)
+        else:
+            skip.append(row)
+    return ok, skip

@@ -101,11 +101,21 @@ class Newsletter(DraftStateMixin, RevisionMixin, PreviewableMixin, models.Model)
         return self.translations.filter(language=language, live=True).first() or self
 
 
+CHANNELS = [("email", _("Email")), ("sms", _("SMS")), ("whatsapp", _("WhatsApp"))]
+CHANNEL_NAMES = tuple(name for name, _label in CHANNELS)
+
+
+def default_channels():
+    return ["email"]
+
+
 class Campaign(models.Model):
-    """One newsletter to an audience: the segment ∩ consent − suppressions.
+    """One newsletter to an audience: the segment ∩ consent − suppressions, per channel.
 
     The segment is the only way to choose the audience (issue #19: tier and
-    interest lists became segments, migration 0004).
+    interest lists became segments, migration 0004). Each of the campaign's
+    ``channels`` reaches the members who consented to advertising on it; the
+    rows of all channels share one outbox and one guarantee (``sending``).
     """
 
     DRAFT, SCHEDULED, QUEUED, DONE, CANCELLED = "draft", "scheduled", "queued", "done", "cancelled"
@@ -140,6 +150,25 @@ class Campaign(models.Model):
         _("status"), max_length=16, choices=STATUS_CHOICES, default=DRAFT, db_index=True
     )
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    channels = models.JSONField(
+        _("channels"),
+        default=default_channels,
+        help_text=_("Email, SMS and/or WhatsApp: each reaches the members who consented to it."),
+    )
+    sms_text = models.TextField(
+        _("SMS and WhatsApp text"),
+        blank=True,
+        help_text=_(
+            'The advertising prefix ("פרסומת"), the store\'s name and the refusal '
+            "instruction are added when sending."
+        ),
+    )
+    whatsapp_template = models.CharField(
+        _("WhatsApp template"),
+        max_length=512,
+        blank=True,
+        help_text=_("The name of the approved marketing template (Meta Cloud API)."),
+    )
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -168,7 +197,12 @@ class Campaign(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """One recipient of one campaign: the unit of exactly-once sending.
+    """One recipient of one campaign on one channel: the unit of exactly-once sending.
+
+    Email, SMS and WhatsApp rows go through the same states, claims and
+    leases; only the provider call differs (``channels``). ``email_hash`` is
+    the keyed hash of the row's address on its channel: the email address, or
+    the phone number hashed per channel (``oscar_loyalty.phones``).
 
     ``pending`` → ``claimed`` (a worker holds it, nothing sent yet) →
     ``sending`` (committed just before the ESP call) → ``sent`` / ``failed``.
@@ -183,7 +217,7 @@ class OutboxMessage(models.Model):
     STATUS_CHOICES = [
         (PENDING, _("Pending")),
         (CLAIMED, _("Claimed by a worker")),
-        (SENDING, _("Handed to the email provider")),
+        (SENDING, _("Handed to the provider")),
         (SENT, _("Sent")),
         (FAILED, _("Failed")),
         (SKIPPED, _("Skipped (consent or suppression changed)")),
@@ -200,6 +234,7 @@ class OutboxMessage(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    channel = models.CharField(max_length=16, choices=CHANNELS, default="email")
     email_hash = models.CharField(max_length=64)
     language = models.CharField(max_length=8, blank=True)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=PENDING)
@@ -221,9 +256,12 @@ class OutboxMessage(models.Model):
     class Meta:
         verbose_name = _("outbox message")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "user"], name="loyalty_outbox_once"),
             models.UniqueConstraint(
-                fields=["campaign", "email_hash"], name="loyalty_outbox_once_per_address"
+                fields=["campaign", "channel", "user"], name="loyalty_outbox_once_per_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "channel", "email_hash"],
+                name="loyalty_outbox_once_per_channel_address",
             ),
         ]
         indexes = [

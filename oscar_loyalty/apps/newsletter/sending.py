@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from anymail.message import AnymailMessage
@@ -46,7 +47,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from oscar_loyalty import app_settings
+from oscar_loyalty import app_settings, phones
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
 from oscar_loyalty.bulk import insert, new
@@ -54,7 +55,7 @@ from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, Newslet
 from oscar_loyalty.lookups import any_of
 from oscar_loyalty.mail import unsubscribe_url_maker
 
-from . import rendering
+from . import channel_sending, rendering
 from .gate import drop_recipients, sendable
 from .models import Campaign, OutboxMessage
 from .outcomes import record_error, record_statuses
@@ -70,16 +71,20 @@ def checkpoint(name: str) -> None:
 # Audience --------------------------------------------------------------------
 
 
-def audience(campaign: Campaign):
-    """Members of the campaign's segment (everyone without one) with granted email consent."""
+def audience(campaign: Campaign, channel: str = "email"):
+    """Members of the campaign's segment (everyone without one) consenting on ``channel``.
+
+    Email needs an address; SMS and WhatsApp a mobile number.
+    """
     from oscar_loyalty.apps.membership.models import Member
 
     members = Member.objects.filter(
         status=Member.ACTIVE,
         user__isnull=False,
         user__is_active=True,
-        user_id__in=consent.granted_user_ids("marketing", "email"),
-    ).exclude(user__email="")
+        user_id__in=consent.granted_user_ids("marketing", channel),
+    )
+    members = members.exclude(user__email="") if channel == "email" else members.exclude(phone="")
     if campaign.segment_id is not None:
         from oscar_loyalty.apps.segments.services import segment_q
 
@@ -89,7 +94,7 @@ def audience(campaign: Campaign):
 
 
 def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
-    """Create one pending outbox row per recipient, in bulk. Returns the number of rows.
+    """One pending outbox row per recipient and channel, in bulk. Returns the number of rows.
 
     Raises ``CampaignAlreadySent`` for a campaign already fanned out and
     ``EmptyAudience`` when nobody may receive it (the campaign stays a draft).
@@ -99,38 +104,11 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status not in (Campaign.DRAFT, Campaign.SCHEDULED):
             raise CampaignAlreadySent()
-        if not campaign.newsletter.live:
+        if "email" in campaign.channels and not campaign.newsletter.live:
             raise NewsletterNotPublished()
-        # Written a chunk at a time, so memory stays flat however large the
-        # audience (only the set of address hashes seen grows: ~100 bytes each).
-        seen: set[str] = set()
-        email_hash = email_hasher()
         written = 0
-        chunk: list[OutboxMessage] = []
-        candidates = (
-            audience(campaign)
-            .order_by("user_id")
-            .values_list("user_id", "user__email", "language")
-        )
-        for user_id, email, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
-            hashed = email_hash(email)
-            if hashed in seen:  # two accounts, one address: one message
-                continue
-            seen.add(hashed)
-            chunk.append(
-                new(
-                    OutboxMessage,
-                    campaign_id=campaign.pk,
-                    user_id=user_id,
-                    email_hash=hashed,
-                    language=language or settings.LANGUAGE_CODE,
-                    next_attempt_at=now,
-                )
-            )
-            if len(chunk) >= FAN_OUT_CHUNK:
-                written += _write_outbox_chunk(chunk)
-                chunk = []
-        written += _write_outbox_chunk(chunk)
+        for channel in campaign.channels:
+            written += _fan_out_channel(campaign, channel, now=now)
         if not written:
             raise EmptyAudience()
         campaign.status = Campaign.QUEUED
@@ -138,6 +116,42 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
         campaign.recipients = written
         campaign.save(update_fields=["status", "queued_at", "recipients"])
     return written
+
+
+def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
+    # Written a chunk at a time, so memory stays flat however large the
+    # audience (only the set of address hashes seen grows: ~100 bytes each).
+    seen: set[str] = set()
+    if channel == "email":
+        address_hash, field = email_hasher(), "user__email"
+    else:
+        address_hash, field = phones.number_hasher(channel), "phone"
+    written = 0
+    chunk: list[OutboxMessage] = []
+    candidates = (
+        audience(campaign, channel).order_by("user_id").values_list("user_id", field, "language")
+    )
+    for user_id, address, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
+        hashed = address_hash(str(address))
+        if hashed in seen:  # two accounts, one address: one message
+            continue
+        seen.add(hashed)
+        due = now if channel == "email" else channel_sending.first_allowed(str(address), now)
+        chunk.append(
+            new(
+                OutboxMessage,
+                campaign_id=campaign.pk,
+                user_id=user_id,
+                channel=channel,
+                email_hash=hashed,
+                language=language or settings.LANGUAGE_CODE,
+                next_attempt_at=due,
+            )
+        )
+        if len(chunk) >= FAN_OUT_CHUNK:
+            written += _write_outbox_chunk(chunk)
+            chunk = []
+    return written + _write_outbox_chunk(chunk)
 
 
 FAN_OUT_CHUNK = 2000
@@ -163,8 +177,17 @@ def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
 # Claiming --------------------------------------------------------------------
 
 
-def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
-    """Claim up to ``size`` due rows of one language. Returns ``(token, language)`` or ``None``."""
+class Claim(NamedTuple):
+    token: uuid.UUID
+    language: str
+    channel: str
+
+
+def claim_chunk(campaign_id: int, *, size: int | dict[str, int], now: datetime | None = None):
+    """Claim up to ``size`` due rows of one channel and language; a ``Claim`` or ``None``.
+
+    ``size`` may be a ``{channel: size}`` dict (each provider's batch).
+    """
     now = now or timezone.now()
     due = OutboxMessage.objects.filter(
         campaign_id=campaign_id, status=OutboxMessage.PENDING, next_attempt_at__lte=now
@@ -172,14 +195,17 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
     # Oldest due first, in the order of the (campaign, status, next_attempt_at)
     # index, so a claim reads 500 index entries. Ordering by pk made every
     # claim sort all pending rows: quadratic over a large campaign.
-    language = due.order_by("next_attempt_at").values_list("language", flat=True).first()
-    if language is None:
+    first = due.order_by("next_attempt_at").values_list("channel", "language").first()
+    if first is None:
         return None
+    channel, language = first
+    if isinstance(size, dict):
+        size = size[channel]
     token = uuid.uuid4()
     lease = now + timedelta(seconds=app_settings.NEWSLETTER_LEASE_SECONDS)
     claim = {"status": OutboxMessage.CLAIMED, "claim_token": token, "lease_until": lease}
     with transaction.atomic():
-        candidates = due.filter(language=language).order_by("next_attempt_at")
+        candidates = due.filter(channel=channel, language=language).order_by("next_attempt_at")
         if connection.features.has_select_for_update_skip_locked:
             ids = list(
                 candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
@@ -193,7 +219,7 @@ def claim_chunk(campaign_id: int, *, size: int, now: datetime | None = None):
         # and scanned the whole campaign instead of 500 keys.
         pending = OutboxMessage.objects.filter(status=OutboxMessage.PENDING)
         claimed = pending.filter(any_of("pk", ids)).update(**claim)
-    return (token, language) if claimed else None
+    return Claim(token, language, channel) if claimed else None
 
 
 def release_stale(campaign_id: int | None = None, *, now: datetime | None = None) -> dict:
@@ -263,9 +289,22 @@ SEND_FIELDS = (
 )
 
 
-def send_chunk(campaign: Campaign, token, *, language: str, now: datetime | None = None) -> dict:
-    """Send the rows claimed with ``token`` as one batch; record each recipient's status."""
+def send_chunk(
+    campaign: Campaign,
+    token,
+    *,
+    language: str,
+    channel: str = "email",
+    now: datetime | None = None,
+) -> dict:
+    """Send the rows claimed with ``token`` as one batch; record each recipient's status.
+
+    SMS and WhatsApp rows go the same way through ``channel_sending`` (the
+    same states and checkpoints; a channel backend instead of Anymail).
+    """
     now = now or timezone.now()
+    if channel != "email":
+        return channel_sending.send_chunk(campaign, token, channel=channel, now=now)
     rows = list(
         OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.CLAIMED)
         .select_related("user", "user__loyalty_member__tier")
@@ -344,13 +383,17 @@ def process_campaign(
     if campaign is None or campaign.status != Campaign.QUEUED:  # deleted, or not sending
         return totals
     release_stale(campaign_id, now=clock())
-    size = rendering.batch_size(rendering.esp_name())
+    size = {"email": rendering.batch_size(rendering.esp_name())}
+    for channel in campaign.channels:
+        if channel != "email":
+            size[channel] = channel_sending.batch_size(channel)
     while max_chunks is None or totals["chunks"] < max_chunks:
         claim = claim_chunk(campaign_id, size=size, now=clock())
         if claim is None:
             break
-        token, language = claim
-        result = send_chunk(campaign, token, language=language, now=clock())
+        result = send_chunk(
+            campaign, claim.token, language=claim.language, channel=claim.channel, now=clock()
+        )
         totals["chunks"] += 1
         for key in ("sent", "skipped", "failed"):
             totals[key] += result.get(key, 0)

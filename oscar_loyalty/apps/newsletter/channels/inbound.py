@@ -1,0 +1,115 @@
+"""Replies and delivery reports from SMS and WhatsApp providers, whatever the provider.
+
+The webhook views (``channels.webhooks``) authenticate the request and read
+the provider's fields; these two services do the rest:
+
+* ``receive_reply``: a refusal ("הסר", "STOP", …; ``refusal``) withdraws the
+  sender's advertising consent **on the channel it came by** and records the
+  evidence (the number's hash, the time, the provider's message id and the
+  outbox message it answered). §30A(d): a refusal may be given "in the way
+  the advertisement was sent"; it is in force before the next batch, since
+  the outbox re-checks consent right before each provider call.
+* ``receive_report``: a delivery report settles the outbox row; a permanent
+  failure suppresses the number on that channel only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from oscar_loyalty import phones
+from oscar_loyalty.apps.consent import services as consent
+from oscar_loyalty.apps.consent.models import ConsentRecord, Suppression
+
+from ..models import OutboxMessage
+from .refusal import is_refusal
+
+DELIVERED, FAILED_PERMANENTLY, FAILED_TRANSIENTLY = "delivered", "failed", "transient"
+
+
+def receive_reply(
+    *,
+    channel: str,
+    number: str,
+    text: str,
+    provider: str,
+    message_id: str = "",
+    now: datetime | None = None,
+) -> list[ConsentRecord]:
+    """Withdraw consent on ``channel`` for every member with ``number`` if ``text`` refuses."""
+    from oscar_loyalty.apps.membership.models import Member
+
+    if not is_refusal(text):
+        return []
+    now = now or timezone.now()
+    try:
+        e164 = phones.to_e164(number)
+    except phones.InvalidPhoneNumber:
+        return []
+    number_hash = phones.number_hash(e164, channel)
+    records = []
+    for member in Member.objects.filter(phone=e164).select_related("user"):
+        if member.user is None:
+            continue
+        answered = (
+            OutboxMessage.objects.filter(
+                user=member.user, channel=channel, status=OutboxMessage.SENT
+            )
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
+        record = consent.withdraw_consent(
+            member.user,
+            channel=channel,
+            source=ConsentRecord.SOURCE_REPLY_REFUSAL,
+            evidence={
+                "number_hash": number_hash,
+                "received_at": now.isoformat(),
+                "provider": provider,
+                "provider_message_id": message_id[:255],
+                "reply": text[:160],
+                "answered": answered.message_ref if answered else "",
+            },
+        )
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def receive_report(
+    *, channel: str, provider: str, message_id: str, outcome: str, error: str = ""
+) -> int:
+    """Apply a delivery report to the outbox row the provider's message id names.
+
+    ``delivered`` confirms the row (a ``sending`` row of a dead worker too, so
+    it is not sent again after the lease); a permanent failure marks it
+    ``bounced`` and suppresses the number on this channel only. Returns the
+    rows changed; a repeated report changes nothing.
+    """
+    key = f"{provider}:{message_id}"[:255]
+    rows = OutboxMessage.objects.filter(channel=channel, esp_message_id=key)
+    if outcome == DELIVERED:
+        return rows.filter(status=OutboxMessage.SENDING).update(
+            status=OutboxMessage.SENT, sent_at=timezone.now()
+        )
+    if outcome != FAILED_PERMANENTLY:
+        return 0
+    with transaction.atomic():
+        changed = 0
+        for row in rows.select_for_update().exclude(status=OutboxMessage.BOUNCED):
+            Suppression.objects.get_or_create(
+                email_hash=row.email_hash,  # the number, hashed for this channel
+                scope=Suppression.MARKETING,
+                defaults={
+                    "reason": Suppression.HARD_BOUNCE,
+                    "source": f"{provider} delivery report",
+                    "esp_event_id": message_id[:255],
+                },
+            )
+            row.status, row.error = OutboxMessage.BOUNCED, error[:2000]
+            row.save(update_fields=["status", "error", "updated_at"])
+            changed += 1
+    return changed

@@ -1,0 +1,89 @@
+"""Mobile numbers: parsed and stored in E.164, named in hashes per channel.
+
+Numbers entered without a country code are read in ``OSCAR_LOYALTY_PHONE_REGION``
+(Israel: ``050-123-4567`` is ``+972501234567``). Like an email address, a number
+is kept in clear only on the member; suppressions, evidence and the outbox name
+it by a keyed hash. The suppression list's hash is per channel (``sms:…``,
+``whatsapp:…``): a number that cannot take SMS may still be on WhatsApp, and a
+refusal by SMS reply is a refusal of SMS (§30A(d): "in the way the
+advertisement was sent").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from phonenumber_field.modelfields import PhoneNumberField
+from phonenumbers import timezone as number_timezones
+
+from oscar_loyalty.hashing import EMAIL, keyed_hasher
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def parse(value: str, *, region: str | None = None) -> phonenumbers.PhoneNumber:
+    from oscar_loyalty import app_settings
+
+    try:
+        number = phonenumbers.parse(str(value or ""), region or app_settings.PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(str(exc)) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(f"not a valid number: {value!r}")
+    return number
+
+
+def to_e164(value, *, region: str | None = None) -> str:
+    """``"050-123 4567"`` → ``"+972501234567"``; raises ``InvalidPhoneNumber``."""
+    if isinstance(value, phonenumbers.PhoneNumber):
+        number = value
+    else:
+        number = parse(str(value), region=region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_hasher(channel: str) -> Callable[[str], str]:
+    """``e164 -> hash`` for one channel, the key read once (the email hash's key and scheme).
+
+    The channel is part of the hashed text, so a suppression on one channel
+    never blocks another, and the hashes cannot collide with email addresses
+    (an E.164 number has no ``@``).
+    """
+    hash_text = keyed_hasher(EMAIL)
+
+    def hash_number(e164: str) -> str:
+        return hash_text(f"{channel}:{e164}")
+
+    return hash_number
+
+
+def number_hash(e164: str, channel: str) -> str:
+    return number_hasher(channel)(e164)
+
+
+def time_zone(e164: str, default: str) -> ZoneInfo:
+    """The time zone of the number's country if it has one (Israel), else ``default``."""
+    try:
+        zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        zones = ()
+    name = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else default
+    return ZoneInfo(name)
+
+
+class MobileNumberField(PhoneNumberField):
+    """django-phonenumber-field's field (E.164 in the database), read in ``PHONE_REGION``.
+
+    The region is read when a number is parsed, never frozen into a migration:
+    a store elsewhere changes one setting.
+    """
+
+    @property
+    def region(self):
+        from oscar_loyalty import app_settings
+
+        return self._region or app_settings.PHONE_REGION
