@@ -85,10 +85,6 @@ class ChannelSettings:
         )
 
     @property
-    def CHANNEL_BACKENDS(self) -> dict:
-        return {"sms": self.SMS_BACKEND, "whatsapp": self.WHATSAPP_BACKEND}
-
-    @property
     def SMS_SENDER_NAME(self) -> str:
         """The store's name in every advertising SMS (§30A(e)(2)); empty: the Site's name."""
         return self._setting("SMS_SENDER_NAME", "")

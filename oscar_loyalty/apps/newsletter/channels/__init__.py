@@ -15,10 +15,15 @@ from .base import BaseBackend, ChannelAPIError, ChannelMessage, RecipientStatus
 __all__ = ["BaseBackend", "ChannelAPIError", "ChannelMessage", "RecipientStatus", "get_backend"]
 
 
-def get_backend(channel: str) -> BaseBackend:
+def backend_settings() -> dict:
+    """``{channel: setting}``: ``SMS_BACKEND`` and ``WHATSAPP_BACKEND``."""
     from oscar_loyalty import app_settings
 
-    config = app_settings.CHANNEL_BACKENDS[channel]
+    return {"sms": app_settings.SMS_BACKEND, "whatsapp": app_settings.WHATSAPP_BACKEND}
+
+
+def get_backend(channel: str) -> BaseBackend:
+    config = backend_settings()[channel]
     if isinstance(config, str):
         config = {"BACKEND": config}
     backend_class = import_string(config["BACKEND"])

@@ -14,9 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from oscar_loyalty import app_settings
-
-from . import inbound
+from . import backend_settings, inbound
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -30,7 +28,7 @@ TWILIO_OUTCOMES = {
 
 
 def _twilio_options() -> dict:
-    for config in app_settings.CHANNEL_BACKENDS.values():
+    for config in backend_settings().values():
         if isinstance(config, dict) and config.get("BACKEND", "").endswith("TwilioBackend"):
             return config.get("OPTIONS", {})
     return {}
