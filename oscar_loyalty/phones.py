@@ -65,8 +65,45 @@ def number_hash(e164: str, channel: str) -> str:
     return number_hasher(channel)(e164)
 
 
+def stored_numbers(user_ids) -> dict[int, str]:
+    """``{user id: E.164}`` of the members of ``user_ids`` that have a number, read as stored.
+
+    The field keeps E.164 text; reading it through the model field would parse
+    and validate every number again (most of a 100k SMS send's time).
+    """
+    from django.apps import apps
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from oscar_loyalty.lookups import any_of
+
+    return dict(
+        apps.get_model("loyalty_membership", "Member")
+        .objects.filter(any_of("user_id", list(user_ids)))
+        .exclude(phone="")
+        .annotate(e164=Cast("phone", output_field=CharField()))
+        .values_list("user_id", "e164")
+    )
+
+
 def time_zone(e164: str, default: str) -> ZoneInfo:
-    """The time zone of the number's country if it has one (Israel), else ``default``."""
+    """The time zone of the number's country if it has one (Israel), else ``default``.
+
+    Cached by the number's first digits (country code and area), which is all
+    the time zone depends on.
+    """
+    key = (e164[:6], default)
+    zone = _ZONES.get(key)
+    if zone is None:
+        zone = _ZONES[key] = _time_zone(e164, default)
+    return zone
+
+
+_ZONES: dict[tuple[str, str], ZoneInfo] = {}
+
+
+def _time_zone(e164: str, default: str) -> ZoneInfo:
+
     try:
         zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
     except phonenumbers.NumberParseException:

@@ -75,11 +75,8 @@ def sendable_on(channel: str, rows: list[OutboxMessage]):
         ).values_list("user_id", "email_hash")
     )
     number_hash = phones.number_hasher(channel)
-    current = {}
-    for row in rows:
-        member = getattr(row.user, "loyalty_member", None) if row.user else None
-        if member is not None and member.phone:
-            current[row.pk] = number_hash(phones.to_e164(member.phone))
+    numbers = phones.stored_numbers(user_ids)
+    current = {row.pk: number_hash(numbers[row.user_id]) for row in rows if row.user_id in numbers}
     suppressed = consent.suppressed_hashes(current.values(), marketing=True)
     ok, skip = [], []
     for row in rows:

@@ -44,7 +44,8 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from oscar_loyalty import app_settings, phones
@@ -122,21 +123,24 @@ def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
     # Written a chunk at a time, so memory stays flat however large the
     # audience (only the set of address hashes seen grows: ~100 bytes each).
     seen: set[str] = set()
+    members = audience(campaign, channel)
     if channel == "email":
         address_hash, field = email_hasher(), "user__email"
     else:
-        address_hash, field = phones.number_hasher(channel), "phone"
-    written = 0
+        # As stored (E.164 text): through the model field each number would be parsed again.
+        address_hash, field = phones.number_hasher(channel), "e164"
+        members = members.annotate(e164=Cast("phone", output_field=CharField()))
+    written, zones = 0, {}
     chunk: list[OutboxMessage] = []
-    candidates = (
-        audience(campaign, channel).order_by("user_id").values_list("user_id", field, "language")
-    )
+    candidates = members.order_by("user_id").values_list("user_id", field, "language")
     for user_id, address, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
-        hashed = address_hash(str(address))
+        hashed = address_hash(address)
         if hashed in seen:  # two accounts, one address: one message
             continue
         seen.add(hashed)
-        due = now if channel == "email" else channel_sending.first_allowed(str(address), now)
+        due = (
+            now if channel == "email" else channel_sending.first_allowed(address, now, cache=zones)
+        )
         chunk.append(
             new(
                 OutboxMessage,
