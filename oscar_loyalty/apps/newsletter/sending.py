@@ -51,6 +51,7 @@ from django.utils import timezone
 from oscar_loyalty import app_settings, phones
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.hashing import email_hasher, normalise_email
+from oscar_loyalty.apps.consent.models import ConsentState
 from oscar_loyalty.bulk import insert, new
 from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience, NewsletterNotPublished
 from oscar_loyalty.lookups import any_of
@@ -130,11 +131,20 @@ def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
         # As stored (E.164 text): through the model field each number would be parsed again.
         address_hash, field = phones.number_hasher(channel), "e164"
         members = members.annotate(e164=Cast("phone", output_field=CharField()))
+        # Consent is bound to the number it was given for: a member whose
+        # number changed since has none for the new one (``gate`` checks again).
+        bound = dict(
+            ConsentState.objects.filter(
+                purpose="marketing", channel=channel, status=ConsentState.GRANTED
+            ).values_list("user_id", "email_hash")
+        )
     written, zones = 0, {}
     chunk: list[OutboxMessage] = []
     candidates = members.order_by("user_id").values_list("user_id", field, "language")
     for user_id, address, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
         hashed = address_hash(address)
+        if channel != "email" and bound.get(user_id) not in ("", hashed):
+            continue
         if hashed in seen:  # two accounts, one address: one message
             continue
         seen.add(hashed)

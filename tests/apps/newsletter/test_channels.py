@@ -11,6 +11,7 @@ from oscar_loyalty.apps.newsletter import sending
 from oscar_loyalty.apps.newsletter.channels import ChannelAPIError, RecipientStatus
 from oscar_loyalty.apps.newsletter.channels import test as test_backend
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
+from oscar_loyalty.exceptions import EmptyAudience
 from oscar_loyalty.phones import number_hash
 from tests.apps.newsletter.conftest import make_member
 
@@ -228,3 +229,28 @@ def test_a_row_claimed_after_quiet_hours_began_is_put_back_not_sent(sms_campaign
     row = OutboxMessage.objects.get()
     assert sent_to() == [] and row.status == OutboxMessage.PENDING
     assert row.next_attempt_at == datetime(2026, 12, 9, 6, 0, tzinfo=UTC)
+
+
+def test_sms_consent_names_the_number_read_fresh_not_a_stale_copys(db):
+    from oscar_loyalty.apps.membership.models import Member
+
+    member = texter("a@example.com", "0502345678", channels=())
+    stale = Member.objects.get(pk=member.pk).user
+    Member.objects.filter(pk=member.pk).update(phone="+972527654321")
+    record = consent.record_consent(
+        stale, purpose="marketing", channel="sms", action=ConsentRecord.GRANT,
+        source=ConsentRecord.SOURCE_PREFERENCES,
+    )  # fmt: skip
+    assert record.email_hash == number_hash("+972527654321", "sms")
+    member.refresh_from_db()
+    assert consent.has_consent(member.user, purpose="marketing", channel="sms")
+
+
+def test_a_new_number_has_no_sms_consent_until_given_for_it(sms_campaign):
+    member = texter("a@example.com", "0502345678")
+    member.phone = "0527654322"
+    member.save()
+    member.user.refresh_from_db()
+    assert not consent.has_consent(member.user, purpose="marketing", channel="sms")
+    with pytest.raises(EmptyAudience):
+        sending.fan_out(sms_campaign, now=NOON)
