@@ -141,6 +141,33 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# django-oscar-api, when installed (the ``oscarapi`` extra; docs/api.md): its basket and
+# checkout at /api/, beside the club API at /api/club/. Its session-header middleware
+# stands in for Django's session middleware (the same for every other request): a
+# trusted server may name the shopper's session in a ``Session-Id`` header, without
+# cookies or CSRF. Its ApiBasketMiddleWare is not used: it would create an anonymous
+# basket on every token request to /api/club/ (it counts /api/club/ as its own).
+try:
+    import oscarapi  # noqa: F401
+except ImportError:
+    HAS_OSCARAPI = False
+else:
+    HAS_OSCARAPI = True
+    INSTALLED_APPS.append("oscarapi")
+    MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+        "oscarapi.middleware.HeaderSessionMiddleware"
+    )
+    # oscarapi's views take DRF's global authentication: the session (with CSRF) as
+    # DRF's default, plus the club API's tokens, so one mobile-app token serves both.
+    REST_FRAMEWORK = {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "rest_framework.authentication.TokenAuthentication",
+        ]
+    }
+    # Shoppers may register through oscarapi (examples/headless_client.py does).
+    OSCARAPI_ENABLE_REGISTRATION = True
+
 ROOT_URLCONF = "sandbox.urls"
 
 TEMPLATES = [

@@ -17,6 +17,8 @@ urlpatterns = [
         if apps.is_installed("oscar_loyalty.apps.api")
         else []
     ),
+    # django-oscar-api (the ``oscarapi`` extra): products, basket and checkout.
+    *([path("api/", include("oscarapi.urls"))] if apps.is_installed("oscarapi") else []),
     path("anymail/", include("anymail.urls")),
     path("dashboard/loyalty/", apps.get_app_config("loyalty_dashboard").urls),
     path("pages/", include(wagtail_urls)),
