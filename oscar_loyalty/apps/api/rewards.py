@@ -95,7 +95,14 @@ class RewardsView(ClubAPIView):
 class RedeemView(ClubAPIView):
     @documented(
         request=None,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[
+            IDEMPOTENCY_KEY,
+            # The URL's ``<int:pk>`` takes digits only: a negative id reaches no view
+            # (Django's HTML 404), so the schema says so (found by Schemathesis).
+            OpenApiParameter(
+                "pk", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, required=True
+            ),
+        ],
         responses={201: RedemptionSerializer, 200: RedemptionSerializer},
         problems=(400, 404, 409, 429),
         description="Redeem a reward: points are debited at once; a gift or a product for "
