@@ -81,3 +81,21 @@ def test_staff_create_a_challenge_in_the_dashboard(client):
 
     assert Challenge.objects.get().name == "Write your first review"
     assert client.get(reverse("loyalty_dashboard:loyalty-challenges-list")).status_code == 200
+
+
+def test_the_member_homes_challenges_cost_the_same_queries_for_one_or_five(client, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order_for(member)
+    client.force_login(member.user)
+    counts = []
+    for how_many, more in ((1, 1), (5, 4)):
+        for i in range(more):
+            make_challenge(name=f"Challenge {how_many}-{i}", target=3)
+        client.get(reverse("loyalty:join"))  # the first view marks them seen
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("loyalty:join")).content.decode()
+        assert page.count('role="progressbar"') == how_many
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
