@@ -300,3 +300,22 @@ class EmptyAudience(CampaignError):
 
 class NewsletterNotPublished(CampaignError):
     default_message = _("Publish the newsletter before sending it.")
+
+
+# Actions --------------------------------------------------------------------
+
+
+class ActionError(LoyaltyError):
+    default_message = _("This action cannot be recorded.")
+
+
+class UnknownAction(ActionError):
+    """No custom action rule has this code (codes are exact ASCII: see ``actions.models``)."""
+
+    default_message = _("No action has this code.")
+
+
+class ActionKeyReused(ActionError):
+    """An idempotency key already recorded another member's or another object's action."""
+
+    default_message = _("This idempotency key was used for another action.")

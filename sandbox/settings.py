@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.challenges.apps.ChallengesConfig",
     "oscar_loyalty.apps.api.apps.ApiConfig",
     "oscar_loyalty.apps.webhooks.apps.WebhooksConfig",
+    "oscar_loyalty.apps.actions.apps.ActionsConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     "django.contrib.admin",
     "django.contrib.auth",

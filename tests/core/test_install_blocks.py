@@ -36,6 +36,7 @@ CLUB_APPS = {
             ("rewards", "RewardsConfig"),
             ("partners", "PartnersConfig"),
             ("reports", "ReportsConfig"),
+            ("actions", "ActionsConfig"),
             ("dashboard", "LoyaltyDashboardConfig"),
         ]
     ),

@@ -88,6 +88,14 @@ def test_the_rewards_catalogue_has_each_kind_in_both_languages():
         assert reward.translations["he"]["name"]
 
 
+def test_the_sandbox_has_an_example_rule_of_each_action_kind_and_no_points_for_the_past():
+    from oscar_loyalty.apps.actions.models import ActionAward, ActionRule
+
+    kinds = set(ActionRule.objects.filter(is_active=True).values_list("kind", flat=True))
+    assert kinds == {kind for kind, _label in ActionRule.KIND_CHOICES}
+    assert not ActionAward.objects.exists()  # the examples pay from now on
+
+
 def test_a_second_run_changes_nothing(capsys):
     members, orders = Member.objects.count(), Order.objects.count()
     call_command("loyalty_demo_data", "--members", str(SCALE))

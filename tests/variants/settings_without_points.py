@@ -3,6 +3,8 @@
 from tests.variants.base import *  # noqa: F403
 from tests.variants.base import without
 
-INSTALLED_APPS, MIDDLEWARE = without("points", "partners", "reports", "api", "challenges")
+INSTALLED_APPS, MIDDLEWARE = without(
+    "points", "partners", "reports", "api", "challenges", "actions"
+)
 # The referrer's reward defaults to points: a store without them picks another.
 OSCAR_LOYALTY_REFERRALS_REFERRER_REWARD = "none"

@@ -16,6 +16,9 @@ ADJUST_POINTS = ["is_staff", "loyalty_points.view_pointsentry", "loyalty_points.
 VIEW_PROMOTION = ["is_staff", "loyalty_points.view_pointspromotion"]
 CHANGE_PROMOTION = VIEW_PROMOTION + ["loyalty_points.change_pointspromotion"]
 ADD_PROMOTION = VIEW_PROMOTION + ["loyalty_points.add_pointspromotion"]
+VIEW_ACTION_RULES = ["is_staff", "loyalty_actions.view_actionrule"]
+CHANGE_ACTION_RULE = VIEW_ACTION_RULES + ["loyalty_actions.change_actionrule"]
+ADD_ACTION_RULE = VIEW_ACTION_RULES + ["loyalty_actions.add_actionrule"]
 
 MANAGE_OFFERS = ["is_staff", "offer.view_conditionaloffer", "offer.change_conditionaloffer"]
 MANAGE_DRAWS = ["is_staff", "loyalty_offers.view_prizedraw", "loyalty_offers.change_prizedraw"]
@@ -101,6 +104,10 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-points-promotion-create": ADD_PROMOTION,
         "loyalty-points-promotion-update": CHANGE_PROMOTION,
         "loyalty-points-promotion-toggle": CHANGE_PROMOTION,
+        "loyalty-actions-list": VIEW_ACTION_RULES,
+        "loyalty-actions-create": ADD_ACTION_RULE,
+        "loyalty-actions-update": CHANGE_ACTION_RULE,
+        "loyalty-actions-toggle": CHANGE_ACTION_RULE,
         "loyalty-referrals-list": VIEW_REFERRALS,
         "loyalty-referrals-stats": VIEW_REFERRALS,
         "loyalty-referrals-decide": REVIEW_REFERRALS,

@@ -52,6 +52,11 @@ SECTIONS: list[Section] = [
         (entry(_("Rewards catalogue"), "loyalty-rewards-list"),),
     ),
     Section(
+        "oscar_loyalty.apps.actions",
+        "actions_views",
+        (entry(_("Points for actions"), "loyalty-actions-list"),),
+    ),
+    Section(
         "oscar_loyalty.apps.offers",
         "offers_views",
         (entry(_("Club promotions"), "loyalty-offers-list"),),

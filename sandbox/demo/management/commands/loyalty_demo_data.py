@@ -119,6 +119,9 @@ class Command(BaseCommand):
                 if apps.is_installed("oscar_loyalty.apps.segments"):
                     self._tel_aviv_shoes_segment(country, rng)
             self._year_of_history(members, staff)
+        if apps.is_installed("oscar_loyalty.apps.actions"):
+            # After the history: the examples pay from now on, not for the demo's past.
+            self._action_rules()
         # Oscar's catalogue pages are served from the search index.
         call_command("rebuild_index", interactive=False, verbosity=0)
         # Last: the marker says the whole load finished.
@@ -364,6 +367,27 @@ class Command(BaseCommand):
             qualifying_spend=D("5000.00"),
             points_multiplier=D("2.00"),
             discount_percent=D("10.00"),
+        )
+
+    def _action_rules(self):
+        """One example of each kind of points for actions (docs/actions.md)."""
+        from oscar_loyalty.apps.actions.models import ActionRule
+
+        examples = [
+            ("Product review", "review", ActionRule.REVIEW, 30, 3, ActionRule.MONTH),
+            ("Newsletter confirmed", "newsletter", ActionRule.NEWSLETTER, 50, None, "month"),
+            ("Complete profile", "profile", ActionRule.PROFILE, 40, None, "month"),
+            ("Membership anniversary", "anniversary", ActionRule.ANNIVERSARY, 200, None, "month"),
+            ("App download", "app_download", ActionRule.CUSTOM, 100, None, "month"),
+            ("Store visit", "store_visit", ActionRule.CUSTOM, 10, 3, ActionRule.MONTH),
+        ]
+        for name, code, kind, points, cap, period in examples:
+            ActionRule.objects.create(
+                name=name, code=code, kind=kind, points=points, cap_count=cap, cap_period=period
+            )
+        # Store visits pay Gold and Platinum members only.
+        ActionRule.objects.get(code="store_visit").tiers.set(
+            Tier.objects.filter(code__in=["gold", "platinum"])
         )
 
     def _staff(self):
