@@ -135,4 +135,6 @@ def test_an_app_that_is_not_installed_registers_no_job(tmp_path):
         "print(sorted({job.name.split('.')[0] for job in daily.jobs()}))\n"
     )
     found = last_line_in_store(code, "without_apps", path=tmp_path)
-    assert found == str(sorted({"membership", "points", "privacy", "reports", "rewards"}))
+    assert found == str(
+        sorted({"actions", "membership", "points", "privacy", "reports", "rewards"})
+    )
