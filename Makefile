@@ -46,7 +46,7 @@ docs: $(DOCS_STAMP)
 
 ## Benchmarks (docs/performance.md): full size, or small (CI) with the query targets enforced.
 ## SQLite file var/bench.sqlite3, or the database in DATABASE_URL.
-BENCHMARKS ?= checkout balance newsletter expiry reports sms api
+BENCHMARKS ?= checkout balance newsletter expiry reports sms api webhooks
 bench: $(STAMP)
 	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b || exit 1; done
 

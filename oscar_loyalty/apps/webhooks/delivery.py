@@ -285,8 +285,11 @@ def deliver_endpoint(endpoint_id: int, *, max_batches: int | None = None) -> dic
         with ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(_send, [endpoint] * len(rows), rows))
         checkpoint("sent")
-        for row, outcome in zip(rows, outcomes, strict=True):
-            counts[record(endpoint, row, outcome, token=token, now=timezone.now())] += 1
+        # One commit for the batch's outcomes (a commit is an fsync): a worker
+        # dying here loses them all, and the batch is sent again after the lease.
+        with transaction.atomic():
+            for row, outcome in zip(rows, outcomes, strict=True):
+                counts[record(endpoint, row, outcome, token=token, now=timezone.now())] += 1
     _schedule_retry(endpoint_id)
     return dict(counts)
 

@@ -56,7 +56,7 @@ def record_event(signal, *, now: datetime | None = None, **arguments) -> Event |
         return None
     endpoints = [
         (pk, subscribed_to)
-        for pk, subscribed_to in Endpoint.objects.values_list("pk", "events")
+        for pk, subscribed_to in _subscriptions()
         if types.intersection(subscribed_to or ())
     ]
     if not endpoints:
@@ -90,6 +90,39 @@ def record_event(signal, *, now: datetime | None = None, **arguments) -> Event |
     )
     kick_after_commit(targets)
     return event
+
+
+class _Snapshot:
+    """The endpoints' subscriptions, read once per transaction (its on-commit no-op marks it)."""
+
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
+
+    def __call__(self) -> None:
+        pass
+
+
+def _subscriptions() -> list:
+    """``(pk, events)`` of every endpoint, queried once per transaction.
+
+    A batch job (expiry: one event per account) then costs one query, not one
+    per event. The snapshot is valid while its marker is still in the
+    transaction's on-commit list at the same place: a commit or a rollback
+    (of the transaction, or of the savepoint it was taken in) empties that.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return list(Endpoint.objects.values_list("pk", "events"))
+    cached = getattr(connection, "_loyalty_webhooks_snapshot", None)
+    if cached is not None:
+        index, snapshot = cached
+        callbacks = connection.run_on_commit
+        if index < len(callbacks) and callbacks[index][1] is snapshot:
+            return snapshot.rows
+    snapshot = _Snapshot(list(Endpoint.objects.values_list("pk", "events")))
+    transaction.on_commit(snapshot)
+    connection._loyalty_webhooks_snapshot = (len(connection.run_on_commit) - 1, snapshot)
+    return snapshot.rows
 
 
 class _Kick:
