@@ -228,6 +228,7 @@ class CoreSettings(BaseSettings):
             "referral_reward": "advertising",
             "points_expiring": "advertising",
             "renewal_reminder": "advertising",
+            "tier_downgrade_notice": "advertising",
         }
         return {**defaults, **dict(self._setting("EMAIL_TYPE_CLASSES", {}) or {})}
 

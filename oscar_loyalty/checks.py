@@ -98,6 +98,7 @@ def check_settings(app_configs=None, **kwargs) -> list:
     errors += client_ip_problems()
     errors += _int_between("MEMBER_NUMBER_LENGTH", 8, 18)
     errors += _int_between("TIER_WINDOW_MONTHS", 1, 120)
+    errors += _int_between("TIER_DOWNGRADE_GRACE_DAYS", 0, 365)
     errors += _int_between("RENEWAL_REMINDER_DAYS", 0, 365)
     errors += _strings("CANCELLED_ORDER_STATUSES")
     errors += _strings("REFUND_EVENT_TYPES")

@@ -188,6 +188,15 @@ class Member(models.Model):
         blank=True,
         help_text=_("The expiry date the last renewal reminder was about (sent once each)."),
     )
+    # A downgrade the daily recalculation found, held for the grace period
+    # (``OSCAR_LOYALTY_TIER_DOWNGRADE_GRACE_DAYS``): the tier drops on this date
+    # unless the spend is back by then. Empty: no downgrade pending.
+    tier_downgrade_due_at = models.DateTimeField(_("tier drops on"), null=True, blank=True)
+    tier_downgrade_notice_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The drop date the last downgrade notice was about (sent once each)."),
+    )
 
     # Profile ---------------------------------------------------------------
     birthday = models.DateField(_("birthday"), null=True, blank=True)

@@ -2,12 +2,20 @@
 
 Changes run with the member row locked; the history row, the signal and
 the email follow the same transaction (the last two after commit).
+
+Downgrades found by the daily recalculation (spend leaving the window, staff
+raising a threshold) are held for ``TIER_DOWNGRADE_GRACE_DAYS``: the member
+is told once, with the date and the spend still needed, and keeps the tier
+until then; spend that comes back in time cancels the downgrade. An order
+cancelled or refunded in full still moves the member down at once (that
+spend never counted), except while a downgrade is already held: the held
+date stands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -65,6 +73,13 @@ def tier_for_spend(spend: Decimal, tiers: list[Tier]) -> Tier | None:
 
 def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: str, now: datetime):
     change = None
+    held = _held_downgrade(member, tier, spend, reason=reason, now=now)
+    if held:
+        tier = member.tier
+    elif member.tier_downgrade_due_at is not None:
+        # Reached the tier again, or the held date came: the notice is settled.
+        Member.objects.filter(pk=member.pk).update(tier_downgrade_due_at=None)
+        member.tier_downgrade_due_at = None
     if member.tier_id != (tier.pk if tier else None):
         change = TierChange.objects.create(
             member=member,
@@ -82,6 +97,56 @@ def _apply_tier(member: Member, tier: Tier | None, spend: Decimal, *, reason: st
     )
     member.tier, member.qualifying_spend, member.tier_computed_at = tier, spend, now
     return change
+
+
+def is_downgrade(current: Tier | None, tier: Tier | None) -> bool:
+    """Whether moving from ``current`` to ``tier`` is a step down (a lower threshold)."""
+    if current is None:
+        return False
+    return tier is None or tier.qualifying_spend < current.qualifying_spend
+
+
+def _held_downgrade(
+    member: Member, tier: Tier | None, spend: Decimal, *, reason: str, now: datetime
+) -> bool:
+    """Whether to keep the member's tier although the spend now reaches only ``tier``.
+
+    Called with the member row locked. Starts the grace period (and sends
+    the notice, once per drop date) when the daily recalculation finds a
+    downgrade; keeps the tier while a started grace period runs.
+    """
+    current = member.tier if member.tier_id else None
+    if current is None or not current.is_active or not is_downgrade(current, tier):
+        return False
+    due = member.tier_downgrade_due_at
+    if due is not None:
+        return now < due
+    grace = app_settings.TIER_DOWNGRADE_GRACE_DAYS
+    if reason != TierChange.REASON_DAILY or not grace:
+        return False
+    due = now + timedelta(days=grace)
+    member.tier_downgrade_due_at = due
+    updates = {"tier_downgrade_due_at": due}
+    if member.tier_downgrade_notice_for != due:
+        # Marked in the same transaction as the date: a rerun finds both and
+        # sends nothing; a crash before the commit leaves neither.
+        member.tier_downgrade_notice_for = due
+        updates["tier_downgrade_notice_for"] = due
+        notice = {
+            "tier": current,
+            "to_tier": tier,
+            "due": due,
+            "needed": max(current.qualifying_spend - spend, ZERO),
+        }
+        transaction.on_commit(lambda: _send_downgrade_notice(member, notice))
+    Member.objects.filter(pk=member.pk).update(**updates)
+    return True
+
+
+def _send_downgrade_notice(member: Member, notice: dict) -> None:
+    from oscar_loyalty.mail import send_member_email
+
+    send_member_email(member, email_type="tier_downgrade_notice", context=notice)
 
 
 def _send_tier_email(member: Member, change: TierChange) -> None:
@@ -130,11 +195,13 @@ def recompute_all_tiers(*, now: datetime | None = None, batch_size: int = 2000) 
         .values_list("order__user_id", "total")
     )
     changes = 0
-    members = Member.objects.filter(user__isnull=False).only("pk", "user_id", "tier_id")
+    members = Member.objects.filter(user__isnull=False).only(
+        "pk", "user_id", "tier_id", "tier_downgrade_due_at"
+    )
     for member in members.iterator(chunk_size=batch_size):
         spend = (spend_by_user.get(member.user_id) or ZERO).quantize(Decimal("0.01"))
         tier = tier_for_spend(spend, tiers)
-        if member.tier_id == (tier.pk if tier else None):
+        if member.tier_id == (tier.pk if tier else None) and member.tier_downgrade_due_at is None:
             continue
         with transaction.atomic():
             locked = Member.objects.select_for_update().get(pk=member.pk)
@@ -157,6 +224,8 @@ class TierProgress:
     remaining: Decimal  # spend still needed to reach ``next_tier`` (0 without one)
     percent: int  # 0-100: the spend as a share of the next tier's threshold
     window_months: int
+    downgrade_on: datetime | None = None  # a held downgrade's date (grace period)
+    keep_needed: Decimal = ZERO  # spend still needed to keep ``tier`` by that date
 
 
 def tier_progress(member: Member) -> TierProgress:
@@ -169,15 +238,21 @@ def tier_progress(member: Member) -> TierProgress:
     """
     spend = member.qualifying_spend or ZERO
     tier = member.tier if member.tier_id else None
+    held = {}
+    if tier is not None and member.tier_downgrade_due_at is not None:
+        held = {
+            "downgrade_on": member.tier_downgrade_due_at,
+            "keep_needed": max(tier.qualifying_spend - spend, ZERO),
+        }
     floor = max(spend, tier.qualifying_spend if tier else ZERO)
     next_tier = next((t for t in _active_tiers() if t.qualifying_spend > floor), None)
     if next_tier is None:
-        return TierProgress(tier, spend, None, ZERO, 100, app_settings.TIER_WINDOW_MONTHS)
+        return TierProgress(tier, spend, None, ZERO, 100, app_settings.TIER_WINDOW_MONTHS, **held)
     remaining = next_tier.qualifying_spend - spend
     # Below 100 until reached; the next tier's threshold is above the spend, so never 0 / 0.
     percent = max(0, min(int(spend * 100 / next_tier.qualifying_spend), 99))
     return TierProgress(
-        tier, spend, next_tier, remaining, percent, app_settings.TIER_WINDOW_MONTHS
+        tier, spend, next_tier, remaining, percent, app_settings.TIER_WINDOW_MONTHS, **held
     )
 
 

@@ -89,7 +89,8 @@ def test_the_membership_fee_does_not_count_towards_tiers(free_plan, vip_plan, ti
     assert Member.objects.get(user=user).tier == tiers["silver"]
 
 
-def test_the_daily_recalculation_records_only_real_changes(free_plan, tiers):
+def test_the_daily_recalculation_records_only_real_changes(free_plan, tiers, settings):
+    settings.OSCAR_LOYALTY_TIER_DOWNGRADE_GRACE_DAYS = 0  # downgrades at once
     users = [UserFactory() for _ in range(3)]
     for user in users:
         services.join_club(user)
