@@ -30,6 +30,7 @@ SLOTS = {
     "product": "oscar/catalogue/detail.html, block product_stock_record",
     "product_list": "oscar/catalogue/partials/product.html, block product_price",
     "preview": "oscar/checkout/preview.html, block order_contents",
+    "shipping_methods": "oscar/checkout/shipping_methods.html, block shipping_method",
     "thank_you": "oscar/checkout/thank_you.html, block basket_totals",
     "order": "oscar/customer/order/order_detail.html, block order_actions",
     "account_tabs": "oscar/customer/baseaccountpage.html, block standard_tabs",

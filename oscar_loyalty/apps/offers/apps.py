@@ -15,6 +15,7 @@ class OffersConfig(AppConfig):
     loyalty_fragments = {
         "product": ["oscar_loyalty/offers/partials/member_price_hint.html"],
         "product_list": ["oscar_loyalty/offers/partials/member_price_badge.html"],
+        "shipping_methods": ["oscar_loyalty/offers/fragments/shipping_perks.html"],
         "account_tabs": [fragment("oscar_loyalty/offers/fragments/account_tab.html", order=40)],
         "gifts_waiting": [fragment("oscar_loyalty/offers/fragments/gifts_waiting.html", order=10)],
     }

@@ -296,3 +296,4 @@ class PriceBookVersion(models.Model):
 # The members-only condition is an Oscar offer proxy and so a model of this
 # app: imported here so Django registers it, and its migration, with the rest.
 from .conditions import MemberOnlyCondition  # noqa: E402, F401
+from .perks import TierCondition, TierPerkRule  # noqa: E402, F401

@@ -56,10 +56,27 @@ def on_price_source_changed(sender, **kwargs) -> None:
     bump_price_book()
 
 
+@may_raise("the bump runs in the writer's transaction, like a price's")
+def on_tier_perk_changed(sender, **kwargs) -> None:
+    """A tier-perk rule changed: every process re-reads the rules (``perks.rules``)."""
+    from django.db import transaction
+
+    from .perks import forget_rules
+    from .pricing import bump_price_book
+
+    if not kwargs.get("action", "post_").startswith("post_"):
+        return  # m2m_changed: once, after the tiers changed
+    bump_price_book()
+    forget_rules()
+    transaction.on_commit(forget_rules)
+
+
 def connect() -> None:
+    from django.db.models.signals import m2m_changed
+
     from oscar_loyalty.apps.membership.models import Plan
 
-    from .models import MemberPrice, TierDiscount
+    from .models import MemberPrice, TierDiscount, TierPerkRule
 
     for model in (MemberPrice, TierDiscount, Plan):
         for signal in (post_save, post_delete):
@@ -68,5 +85,16 @@ def connect() -> None:
                 sender=model,
                 dispatch_uid=f"loyalty_offers.price_book.{signal is post_save}.{model.__name__}",
             )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            on_tier_perk_changed,
+            sender=TierPerkRule,
+            dispatch_uid=f"loyalty_offers.tier_perks.{signal is post_save}",
+        )
+    m2m_changed.connect(
+        on_tier_perk_changed,
+        sender=TierPerkRule.tiers.through,
+        dispatch_uid="loyalty_offers.tier_perks.tiers",
+    )
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_offers.member_joined")
     voucher_addition.connect(on_voucher_added, dispatch_uid="loyalty_offers.voucher_added")

@@ -293,3 +293,62 @@ def set_promotion_state(
             promotion.save(update_fields=["is_active", "starts_at", "ends_at"])
             return promotion
     raise OffersError(f"Unknown kind of promotion: {kind!r}.")
+
+
+# Tier perks (``perks``) ----------------------------------------------------
+
+
+def save_tier_perk_offer(
+    *,
+    name: str,
+    tiers: list[Tier],
+    range,
+    benefit_type: str,
+    benefit_value: Decimal,
+    starts_at: datetime | None = None,
+    everyone_from: datetime | None = None,
+    ends_at: datetime | None = None,
+    offer=None,
+):
+    """Create (``offer=None``) or change a site offer for the tiers' members.
+
+    A shipping benefit type (``perks.SHIPPING_BENEFIT_TYPES``) makes it a
+    shipping perk; any other Oscar benefit a sale. ``everyone_from`` opens it
+    to every shopper from that time: the tiers get early access from
+    ``starts_at``. The condition is "1 item from ``range``".
+    """
+    from .perks import TIER_CONDITION_PATH, TierPerkRule
+
+    if not tiers:
+        raise OffersError(_("Choose the tiers the perk is for."))
+    if range is None:
+        raise OffersError(_("Choose the range of products the offer is about."))
+    if benefit_value is None or Decimal(benefit_value) < ZERO:
+        raise OffersError(_("The discount needs a value of zero or more."))
+    if benefit_type == Benefit.PERCENTAGE or benefit_type == "Shipping percentage":
+        validate_percent(benefit_value)
+    if everyone_from and starts_at and everyone_from < starts_at:
+        raise OffersError(_("Everyone's start must come after the tiers' start."))
+    with transaction.atomic():
+        if offer is None:
+            offer = ConditionalOffer(
+                condition=Condition.objects.create(proxy_class=TIER_CONDITION_PATH),
+                benefit=Benefit.objects.create(),
+            )
+        else:
+            offer = ConditionalOffer.objects.select_for_update().get(pk=offer.pk)
+            if offer.condition.proxy_class != TIER_CONDITION_PATH:
+                raise OffersError(_("This offer is not a tier perk."))
+        condition, benefit = offer.condition, offer.benefit
+        condition.type, condition.range, condition.value = Condition.COUNT, range, 1
+        condition.save()
+        benefit.type, benefit.range, benefit.value = benefit_type, range, benefit_value
+        benefit.save()
+        offer.name, offer.offer_type = name, ConditionalOffer.SITE
+        offer.start_datetime, offer.end_datetime = starts_at, ends_at
+        offer.save()
+        rule, _created = TierPerkRule.objects.get_or_create(condition=condition)
+        rule.everyone_from = everyone_from
+        rule.save()
+        rule.tiers.set(tiers)
+    return offer

@@ -42,6 +42,15 @@ def member_price_info(context, product) -> dict | None:
 
 
 @register.simple_tag(takes_context=True)
+def tier_shipping_perks(context) -> list:
+    """The tiers' shipping perks for the shipping step ("Free shipping for Gold members")."""
+    from ..perks import shipping_perks
+
+    basket = context.get("basket")
+    return shipping_perks(basket) if basket is not None else []
+
+
+@register.simple_tag(takes_context=True)
 def loyalty_gifts_waiting(context) -> list:
     """The member's gift vouchers still to use (``gifts.waiting_gifts``), for the member's home."""
     return waiting_gifts(context["member"])
