@@ -12,6 +12,7 @@ import json
 import os
 import re
 import time
+from datetime import timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -123,6 +124,45 @@ def _build_club(products, users, suffix: str) -> None:
             user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
         )
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
+    if os.environ.get("BENCH_TIER_PERKS", "1") != "0":
+        _build_tier_perks(tier)
+
+
+def _build_tier_perks(tier) -> None:
+    """Two tier perks running for the members (issue #22's budget): free shipping and an
+    early-access sale. Both conditions are asked on every basket request; the sale's range
+    holds none of the benchmark's products, so neither changes the order (a discount's
+    rows are Oscar's cost of any offer, paid by a stock store running one too)."""
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+    from oscar.test.factories import RangeFactory, create_product
+
+    from oscar_loyalty.apps.offers.services import save_tier_perk_offer
+
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    if ConditionalOffer.objects.filter(name__startswith="Bench perk").exists():
+        return
+    everything = RangeFactory(name="Bench perk everything", includes_all_products=True)
+    sale = RangeFactory(
+        name="Bench perk sale", products=[create_product(title="Bench perk sale item")]
+    )
+    now = timezone.now()
+    save_tier_perk_offer(
+        name="Bench perk: free shipping",
+        tiers=[tier],
+        range=everything,
+        benefit_type="Shipping fixed price",
+        benefit_value=D("0.00"),
+    )
+    save_tier_perk_offer(
+        name="Bench perk: early sale",
+        tiers=[tier],
+        range=sale,
+        benefit_type="Percentage",
+        benefit_value=D("20"),
+        starts_at=now - timedelta(days=1),
+        everyone_from=now + timedelta(days=3650),
+    )
 
 
 # BENCH_PROFILE=DIR: cProfile of every place-order request (CPU time of this

@@ -109,3 +109,16 @@ def test_a_challenge_of_each_kind_runs_and_the_members_orders_made_progress():
     kinds = set(Challenge.objects.values_list("kind", flat=True))
     assert kinds == {kind for kind, _label in Challenge.KIND_CHOICES}
     assert ChallengeStep.objects.filter(participation__challenge__kind=Challenge.ORDERS).exists()
+
+
+def test_the_demo_has_a_gold_free_shipping_perk_and_an_early_access_sale():
+    from oscar.core.loading import get_model
+
+    from oscar_loyalty.apps.offers.perks import TIER_CONDITION_PATH, rules
+
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    perks = ConditionalOffer.objects.filter(condition__proxy_class=TIER_CONDITION_PATH)
+    shipping = perks.get(benefit__type="Shipping fixed price")
+    sale = perks.get(benefit__type="Percentage")
+    assert rules()[shipping.condition_id].everyone_from is None
+    assert rules()[sale.condition_id].everyone_from > sale.start_datetime

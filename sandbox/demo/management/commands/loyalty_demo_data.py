@@ -107,6 +107,7 @@ class Command(BaseCommand):
             products = self._catalogue(partner)
             plans = self._plans(partner)
             self._tiers()
+            self._tier_perks(products)
             staff = self._staff()
             if apps.is_installed("oscar_loyalty.apps.challenges"):
                 self._challenges()
@@ -388,6 +389,44 @@ class Command(BaseCommand):
         # Store visits pay Gold and Platinum members only.
         ActionRule.objects.get(code="store_visit").tiers.set(
             Tier.objects.filter(code__in=["gold", "platinum"])
+        )
+
+    def _tier_perks(self, products):
+        """Gold and Platinum ship free; Gold and Platinum see the winter sale a week early."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from oscar.core.loading import get_model
+
+        from oscar_loyalty.apps.offers.services import save_tier_perk_offer
+
+        Range = get_model("offer", "Range")
+        top = list(Tier.objects.filter(code__in=["gold", "platinum"]))
+        everything = Range.objects.create(
+            name="Everything (club perks)",
+            slug="club-perks-everything",
+            includes_all_products=True,
+        )
+        save_tier_perk_offer(
+            name="Free shipping for Gold and Platinum",
+            tiers=top,
+            range=everything,
+            benefit_type="Shipping fixed price",
+            benefit_value=D("0.00"),
+        )
+        sale = Range.objects.create(name="Winter sale", slug="winter-sale", is_public=True)
+        for product in products[:4]:
+            sale.add_product(product)
+        now = timezone.now()
+        save_tier_perk_offer(
+            name="Winter sale: 20% off (Gold and Platinum first)",
+            tiers=top,
+            range=sale,
+            benefit_type="Percentage",
+            benefit_value=D("20"),
+            starts_at=now - timedelta(days=1),
+            everyone_from=now + timedelta(days=7),
+            ends_at=now + timedelta(days=30),
         )
 
     def _staff(self):
