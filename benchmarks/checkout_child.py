@@ -124,7 +124,7 @@ def _build_club(products, users, suffix: str) -> None:
             user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
         )
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
-    if os.environ.get("BENCH_TIER_PERKS", "1") != "0":
+    if os.environ.get("BENCH_TIER_PERKS") == "1":
         _build_tier_perks(tier)
 
 
