@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty_membership', '0003_staff_translations'),
+        ('loyalty_membership', '0004_member_phone'),
     ]
 
     operations = [
