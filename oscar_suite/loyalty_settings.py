@@ -20,6 +20,9 @@ INSTALLED_APPS = [
     "oscar_loyalty.apps.referrals.apps.ReferralsConfig",
     "oscar_loyalty.apps.reports.apps.ReportsConfig",
     "oscar_loyalty.apps.segments.apps.SegmentsConfig",
+    "oscar_loyalty.apps.challenges.apps.ChallengesConfig",
+    "oscar_loyalty.apps.rewards.apps.RewardsConfig",
+    "oscar_loyalty.apps.actions.apps.ActionsConfig",
     "oscar_loyalty.apps.dashboard.apps.LoyaltyDashboardConfig",
     *INSTALLED_APPS,  # noqa: F405
     "crispy_forms",
