@@ -44,6 +44,11 @@ def _fresh_joining_hint():
         from oscar_loyalty.apps.points import hints
 
         hints.forget_joining_member()
+    # Likewise the products a reward can put in a basket (rewards.receivers).
+    if apps.is_installed("oscar_loyalty.apps.rewards"):
+        from oscar_loyalty.apps.rewards import receivers
+
+        receivers.forget_reward_products()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,7 +71,8 @@ class LookupSerializer(serializers.Serializer):
     def validate_phone(self, value: str) -> str:
         import phonenumbers
 
-        region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", None)
+        # The club's own region (the members' numbers are read in it), else the store's.
+        region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", None) or app_settings.PHONE_REGION
         try:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
@@ -112,9 +114,16 @@ def find(data: dict) -> list[Member]:
     if "email" in data:
         users = get_user_model().objects.filter(email__iexact=data["email"].strip())
     else:
+        # The member's own mobile number (E.164), or one in Oscar's address book.
         users = UserAddress.objects.filter(phone_number=data["phone"]).values("user_id")
         users = get_user_model().objects.filter(pk__in=users)
-    found = list(members.filter(user__in=users).order_by("pk")[:MAX_MATCHES])
+        members = members.filter(Q(user__in=users) | Q(phone=data["phone"]))
+        return _found(members.filter(user__isnull=False))
+    return _found(members.filter(user__in=users))
+
+
+def _found(members) -> list[Member]:
+    found = list(members.order_by("pk")[:MAX_MATCHES])
     if not found:
         raise MemberNotFound()
     return found

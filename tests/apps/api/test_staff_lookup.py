@@ -80,6 +80,15 @@ def test_staff_find_a_member_by_phone_in_any_format(staff_client, settings):
         assert [m["number"] for m in body["members"]] == [member.number]
 
 
+def test_staff_find_a_member_by_their_own_mobile_number_without_an_address(staff_client, settings):
+    settings.PHONENUMBER_DEFAULT_REGION = None  # the club's region (IL) reads local numbers
+    member = MemberFactory(phone="+972525559876")
+    MemberFactory(phone="+972525550000")
+    for typed in ("052-555-9876", "+972 52-555-9876"):
+        body = lookup(staff_client, phone=typed).json()
+        assert [m["number"] for m in body["members"]] == [member.number]
+
+
 def test_an_unknown_card_email_or_phone_is_the_same_404_problem(staff_client, settings):
     settings.PHONENUMBER_DEFAULT_REGION = "IL"
     MemberFactory(user__email="dana@example.com")

@@ -281,3 +281,28 @@ def test_gift_rewards_need_the_members_own_basket(member, rewards_settings):
     with pytest.raises(RewardUnavailable):
         services.redeem(member, gift_reward(), request_key="y", basket=None)
     assert balance(member) == 1000
+
+
+def test_a_basket_line_of_a_product_no_reward_holds_asks_the_database_nothing(
+    member, rewards_settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from oscar.test.factories import create_product
+
+    from oscar_loyalty.apps.rewards import receivers
+
+    credit(member, 1000)
+    reward = gift_reward(points=400, stock=2)
+    basket = empty_basket(member.user)
+    services.redeem(member, reward, request_key="g", basket=basket)
+    plain = create_product(price=D("10.00"), num_in_stock=10)
+    receivers.reward_products()  # the process's copy: read once a minute
+    with CaptureQueriesContext(connection) as queries:
+        line, _created = basket.add_product(plain)
+        receivers.line_changed(sender=None, instance=line)
+    assert not [q for q in queries.captured_queries if "rewardredemption" in q["sql"]]
+    # The gift's own line still releases its reward when removed.
+    with django_capture_on_commit_callbacks(execute=True):
+        next(li for li in basket.all_lines() if li.product_id == reward.product_id).delete()
+    assert RewardRedemption.objects.get().status == RewardRedemption.RETURNED
