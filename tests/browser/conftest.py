@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 # Before pytest-django's session-scoped live_server starts: serve on 127.0.0.1
 # (the sandbox's ALLOWED_HOSTS), not "localhost".
@@ -137,6 +138,29 @@ class Steps:
             path = self.folder / f"doc-{slug}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
+
+    def checkout_to_preview(self, *, name: tuple[str, str], line1: str, city: str, postcode: str):
+        """Oscar's checkout from its first page to the preview: a new shipping address,
+        then the payment page (the sandbox has no gateway: it only says "Continue")."""
+        page = self.page
+        self.goto(reverse("checkout:index"))
+        page.fill("#id_first_name", name[0])
+        page.fill("#id_last_name", name[1])
+        page.fill("#id_line1", line1)
+        page.fill("#id_line4", city)
+        page.fill("#id_postcode", postcode)
+        if page.locator("select#id_country").count():  # Oscar hides it for a single country
+            page.select_option("#id_country", "IL")
+        self.submit("#new_shipping_address button[type=submit]")
+        page.wait_for_url(re.compile(r"/checkout/payment-details/"))
+        self.submit("#view_preview")
+        page.wait_for_url(re.compile(r"/checkout/preview/"))
+        return page
+
+    def place_order(self):
+        self.submit("#place-order")
+        self.page.wait_for_url(re.compile(r"/checkout/thank-you/"))
+        return self.page
 
     def html_attrs(self) -> tuple[str | None, str | None]:
         html = self.page.locator("html")

@@ -156,18 +156,9 @@ def test_a_member_sees_the_benefit_on_every_page_and_the_balance_after_the_point
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The preview: the balance, and what is left once the order takes the 500 points.
-    steps.goto(reverse("checkout:index"))
-    page.fill("#id_first_name", "Dana")
-    page.fill("#id_last_name", "Levi")
-    page.fill("#id_line1", "1 Rothschild Boulevard")
-    page.fill("#id_line4", "Tel Aviv")
-    page.fill("#id_postcode", "6100000")
-    if page.locator("select#id_country").count():
-        page.select_option("#id_country", "IL")
-    steps.submit("#new_shipping_address button[type=submit]")
-    page.wait_for_url(re.compile(r"/checkout/payment-details/"))
-    steps.submit("#view_preview")
-    page.wait_for_url(re.compile(r"/checkout/preview/"))
+    steps.checkout_to_preview(
+        name=("Dana", "Levi"), line1="1 Rothschild Boulevard", city="Tel Aviv", postcode="6100000"
+    )
     after = page.inner_text("#loyalty-points-after")
     assert "500" in after and "5.00" in after
     assert "1000" in page.inner_text("#loyalty-points-balance").replace(",", "")
@@ -207,20 +198,10 @@ def test_a_referred_friend_finds_the_gift_in_the_basket_and_the_order_carries_it
     steps.doc_shot(f"basket-friend-gift-{language}", full_page=True)
 
     # Oscar's checkout: the order carries the friend's discount (10 % of 40.00).
-    steps.goto(reverse("checkout:index"))
-    page.fill("#id_first_name", "Noa")
-    page.fill("#id_last_name", "Cohen")
-    page.fill("#id_line1", "2 Herzl Street")
-    page.fill("#id_line4", "Haifa")
-    page.fill("#id_postcode", "3100000")
-    if page.locator("select#id_country").count():
-        page.select_option("#id_country", "IL")
-    steps.submit("#new_shipping_address button[type=submit]")
-    page.wait_for_url(re.compile(r"/checkout/payment-details/"))
-    steps.submit("#view_preview")
-    page.wait_for_url(re.compile(r"/checkout/preview/"))
-    steps.submit("#place-order")
-    page.wait_for_url(re.compile(r"/checkout/thank-you/"))
+    steps.checkout_to_preview(
+        name=("Noa", "Cohen"), line1="2 Herzl Street", city="Haifa", postcode="3100000"
+    )
+    steps.place_order()
     order = Order.objects.get(user__email=email)
     assert order.discounts.filter(voucher_id=voucher.pk).exists()
     assert order.total_excl_tax == D("36.00") + order.shipping_excl_tax

@@ -8,7 +8,6 @@ shows the challenge completed and the reward in the balance.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -75,20 +74,10 @@ def test_a_member_completes_a_challenge_and_sees_it_on_the_member_home(steps, st
     # The second order, through Oscar's checkout.
     steps.goto(store["tea"].get_absolute_url())
     steps.submit("#add_to_basket_form button[type=submit]")
-    steps.goto(reverse("checkout:index"))
-    page.fill("#id_first_name", "Maya")
-    page.fill("#id_last_name", "Cohen")
-    page.fill("#id_line1", "1 Herzl Street")
-    page.fill("#id_line4", "Haifa")
-    page.fill("#id_postcode", "3100000")
-    if page.locator("select#id_country").count():
-        page.select_option("#id_country", "IL")
-    steps.submit("#new_shipping_address button[type=submit]")
-    page.wait_for_url(re.compile(r"/checkout/payment-details/"))
-    steps.submit("#view_preview")
-    page.wait_for_url(re.compile(r"/checkout/preview/"))
-    steps.submit("#place-order")
-    page.wait_for_url(re.compile(r"/checkout/thank-you/"))
+    steps.checkout_to_preview(
+        name=("Maya", "Cohen"), line1="1 Herzl Street", city="Haifa", postcode="3100000"
+    )
+    steps.place_order()
 
     assert Completion.objects.filter(participation__member=member).count() == 1
     steps.goto(reverse("loyalty:join"))

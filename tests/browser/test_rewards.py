@@ -78,20 +78,10 @@ def test_a_member_redeems_a_gift_from_the_member_home_and_it_costs_nothing_at_ch
     # With something bought as well, through Oscar's checkout: the gift's line is paid 0.
     steps.goto(store["tea"].get_absolute_url())
     steps.submit("#add_to_basket_form button[type=submit]")
-    steps.goto(reverse("checkout:index"))
-    page.fill("#id_first_name", "Noa")
-    page.fill("#id_last_name", "Peretz")
-    page.fill("#id_line1", "1 Herzl Street")
-    page.fill("#id_line4", "Haifa")
-    page.fill("#id_postcode", "3100000")
-    if page.locator("select#id_country").count():
-        page.select_option("#id_country", "IL")
-    steps.submit("#new_shipping_address button[type=submit]")
-    page.wait_for_url(re.compile(r"/checkout/payment-details/"))
-    steps.submit("#view_preview")
-    page.wait_for_url(re.compile(r"/checkout/preview/"))
-    steps.submit("#place-order")
-    page.wait_for_url(re.compile(r"/checkout/thank-you/"))
+    steps.checkout_to_preview(
+        name=("Noa", "Peretz"), line1="1 Herzl Street", city="Haifa", postcode="3100000"
+    )
+    steps.place_order()
     steps.shot("gift-ordered")
 
     order = Order.objects.get(user=user)
