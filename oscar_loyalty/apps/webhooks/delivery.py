@@ -261,12 +261,30 @@ def notify_paused(endpoint_id: int) -> None:
 # The loops ---------------------------------------------------------------------------
 
 
-def deliver_endpoint(endpoint_id: int, *, max_batches: int | None = None) -> dict:
-    """Send an endpoint's due deliveries, a claimed batch at a time, until none is due."""
+#: How long one call keeps sending to one endpoint before it hands the rest to a new
+#: task at the back of the queue. A worker runs one task at a time, so without a turn
+#: a slow endpoint (each request up to ``WEBHOOKS_TIMEOUT``) would hold the worker,
+#: and every other endpoint's deliveries behind it, until its backlog was gone.
+TURN_SECONDS = 10.0
+
+
+def deliver_endpoint(
+    endpoint_id: int, *, max_batches: int | None = None, turn_seconds: float | None = None
+) -> dict:
+    """Send an endpoint's due deliveries, a claimed batch at a time, for one turn.
+
+    Stops when none is due, or after ``max_batches``, or once ``turn_seconds``
+    (default ``TURN_SECONDS``) have passed after a batch: the rest is then
+    enqueued as a new task (``_hand_on``), so other endpoints' tasks run in between.
+    """
     counts: Counter = Counter()
     release_stale(endpoint_id)
     batches = 0
+    turn_ends = time.monotonic() + (TURN_SECONDS if turn_seconds is None else turn_seconds)
     while max_batches is None or batches < max_batches:
+        if batches and time.monotonic() >= turn_ends:
+            _hand_on(endpoint_id)
+            break
         endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
         if endpoint is None or not endpoint.is_active:
             break
@@ -292,6 +310,18 @@ def deliver_endpoint(endpoint_id: int, *, max_batches: int | None = None) -> dic
                 counts[record(endpoint, row, outcome, token=token, now=timezone.now())] += 1
     _schedule_retry(endpoint_id)
     return dict(counts)
+
+
+def _hand_on(endpoint_id: int) -> None:
+    """The turn is over: the endpoint's next batches go to a task behind the others."""
+    from django_tasks import default_task_backend
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    if isinstance(default_task_backend, ImmediateBackend):
+        return  # no queue to go behind: the sweep (every minute) sends the rest
+    from .tasks import deliver_endpoint as task
+
+    task.enqueue(endpoint_id)
 
 
 def _schedule_retry(endpoint_id: int) -> None:
@@ -326,8 +356,9 @@ def due_endpoints(*, now: datetime | None = None) -> list[int]:
 def deliver_due(*, inline: bool = False) -> dict:
     """The sweep: release dead workers' claims, then each endpoint with due deliveries.
 
-    Each endpoint gets a task of its own (a slow one holds only its worker);
-    ``inline`` delivers here instead, one endpoint after another (the command).
+    Each endpoint gets a task of its own, for one turn (``TURN_SECONDS``): a slow
+    one holds a worker for a turn at most; ``inline`` delivers here instead, one
+    endpoint's turn after another (the command).
     """
     released = release_stale()
     endpoints = due_endpoints()

@@ -77,6 +77,10 @@ def _renewed(member, term, order, **kwargs):
 
 
 def _reversed(member, term, order, **kwargs):
+    # A reversed term leaves the member in the club when another term still runs
+    # (an earlier paid one, or the free plan they fall back to): not a leaving.
+    if member.status == member.ACTIVE:
+        return None
     return _of(member, "member.left", {"reason": "reversed", "order": _order(order)})
 
 

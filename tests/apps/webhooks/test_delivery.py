@@ -248,3 +248,24 @@ def test_a_redirect_is_a_failed_attempt_and_is_not_followed(receivers, settings)
     attempt = DeliveryAttempt.objects.get()
     assert attempt.status_code == 302 and not attempt.ok
     assert Delivery.objects.get().status == Delivery.FAILED
+
+
+def test_a_slow_endpoint_hands_its_backlog_to_a_new_task_after_its_turn(receivers, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    # The sandbox's queue: a worker runs one task at a time, in the order enqueued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.OSCAR_LOYALTY_WEBHOOKS_BATCH_SIZE = 2
+    receiver = receivers()
+    slow = make_endpoint(receiver.url, name="Slow")
+    receiver.start(slow.secret)
+    join_events([MemberFactory() for _ in range(6)])
+    # A turn of no time at all: one batch, then the rest waits behind other tasks.
+    counts = delivery.deliver_endpoint(slow.pk, turn_seconds=0)
+    assert sum(counts.values()) == 2
+    assert Delivery.objects.filter(endpoint=slow, status=Delivery.PENDING).count() == 4
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_endpoint")
+    assert [row.args_kwargs["args"] for row in queued] == [[slow.pk]]
+    # Its next turns deliver the rest, each event once.
+    drain(slow)
+    assert len(receiver.unique_ids()) == 6 and not receiver.rows("duplicate")

@@ -166,3 +166,15 @@ def test_only_http_and_https_urls_are_accepted():
     assert (
         services.validate_url("https://crm.example.com/hooks") == "https://crm.example.com/hooks"
     )
+
+
+def test_a_reversed_term_is_a_leaving_only_when_the_member_is_left_without_one(free_plan):
+    from oscar_loyalty import signals
+
+    member = MemberFactory(status=Member.ACTIVE)
+    arguments = {"member": member, "term": None, "order": None}
+    # Another term still runs (an earlier paid one, or the free plan): still a member.
+    assert events.describe(signals.membership_reversed, **arguments) is None
+    member.status = Member.CANCELLED
+    left = events.describe(signals.membership_reversed, **arguments)
+    assert (left.type, left.data["reason"]) == ("member.left", "reversed")
