@@ -152,8 +152,12 @@ def test_every_report_has_rows_on_generated_data(free_plan):
     generate(members=40, seed=5, batch=40, now=NOW)
     call_command("loyalty_refresh_report_figures", "--full")
     period = Period(date(2025, 6, 1), date(2026, 5, 31))
+    # The generator makes members, orders, points, tiers, referrals and newsletters, not
+    # the store's own rules for actions (tests/apps/actions checks that report's rows).
+    not_generated = {"actions"}
     for report in all_reports():
-        assert report.rows(period), report.key
+        if report.key not in not_generated:
+            assert report.rows(period), report.key
 
 
 def test_the_command_generates_at_a_chosen_scale(free_plan, capsys):

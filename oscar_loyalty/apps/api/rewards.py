@@ -100,7 +100,7 @@ class RedeemView(ClubAPIView):
             # The URL's ``<int:pk>`` takes digits only: a negative id reaches no view
             # (Django's HTML 404), so the schema says so (found by Schemathesis).
             OpenApiParameter(
-                "pk", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, required=True
+                "id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH, required=True
             ),
         ],
         responses={201: RedemptionSerializer, 200: RedemptionSerializer},

@@ -23,6 +23,7 @@ OWNERS = {
     "tier_movement": "membership",
     "referrals": "referrals",
     "newsletter": "newsletter",
+    "actions": "actions",
 }
 
 

@@ -50,8 +50,21 @@ def schema_before_segments_only():
         call_command("migrate", app, name, verbosity=0)
     try:
         graph = MigrationExecutor(connection).loader.graph
-        # Every other app as it is now: only these two go back.
-        nodes = [node for node in graph.leaf_nodes() if node[0] not in dict(BEFORE)] + BEFORE
+        # Every other app as it is now: only these go back. An app whose latest
+        # migration needs a later one of theirs (it was unapplied with them) is left
+        # out, or its state would bring those later migrations back in.
+        kept = {node for app_node in BEFORE for node in graph.forwards_plan(app_node)}
+
+        def needs_later(node) -> bool:
+            return any(
+                dep[0] in dict(BEFORE) and dep not in kept for dep in graph.forwards_plan(node)
+            )
+
+        nodes = [
+            node
+            for node in graph.leaf_nodes()
+            if node[0] not in dict(BEFORE) and not needs_later(node)
+        ] + BEFORE
         yield graph.make_state(nodes=nodes, at_end=True).apps
     finally:
         call_command("migrate", verbosity=0)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('loyalty_membership', '0005_tier_downgrade_grace'),
         ('loyalty_offers', '0005_audiences_segments_only'),
-        ('offer', '0013_range_excluded_categories'),
+        ('offer', '__first__'),
     ]
 
     operations = [
