@@ -227,7 +227,7 @@ def _emails(member) -> list[Event]:
         return []
     OutboxMessage = apps.get_model("loyalty_newsletter", "OutboxMessage")
     messages = (
-        OutboxMessage.objects.filter(user_id=member.user_id)
+        OutboxMessage.objects.filter(user_id=member.user_id, campaign__isnull=False)
         .exclude(sent_at=None)
         .select_related("campaign")
         .order_by("-sent_at")[:LIMIT]

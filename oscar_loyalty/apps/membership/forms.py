@@ -132,6 +132,20 @@ class ProfileForm(forms.ModelForm):
         required=False,
         help_text=_("This is a preference, not consent to advertising."),
     )
+    # Not required: a form posted without it (an older page, the API's
+    # partial update) keeps email, the default.
+    notice_channel = forms.ChoiceField(
+        label=_("Send me club notices by"),
+        choices=Member.NOTICE_CHANNEL_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Points earned, points about to expire, your birthday gift, prize draws and "
+            "referral rewards. By SMS or WhatsApp we need your mobile number, and for "
+            "notices that carry an offer, your consent to advertising on that channel; "
+            "otherwise they come by email."
+        ),
+    )
     interests = forms.ModelMultipleChoiceField(
         label=_("Interests"),
         queryset=Category.objects.none(),
@@ -145,6 +159,7 @@ class ProfileForm(forms.ModelForm):
             "birthday",
             "interests",
             "preferred_channels",
+            "notice_channel",
             "city",
             "region",
             "customer_type",
@@ -176,4 +191,5 @@ class ProfileForm(forms.ModelForm):
                 self.add_error(name, _("A budget cannot be negative."))
         if cleaned.get("customer_type") != Member.BUSINESS:
             cleaned["business_name"] = ""
+        cleaned["notice_channel"] = cleaned.get("notice_channel") or Member.NOTICE_EMAIL
         return cleaned

@@ -148,6 +148,15 @@ class Member(models.Model):
         ("post", _("Post")),
         ("phone", _("Phone")),
     ]
+    # How the club's own notices reach the member (points earned, draw result…):
+    # a channel the outbox can send on. SMS and WhatsApp fall back to email
+    # when the number or (for an advertising notice) the consent is missing.
+    NOTICE_EMAIL, NOTICE_SMS, NOTICE_WHATSAPP = "email", "sms", "whatsapp"
+    NOTICE_CHANNEL_CHOICES = [
+        (NOTICE_EMAIL, _("Email")),
+        (NOTICE_SMS, _("SMS")),
+        (NOTICE_WHATSAPP, _("WhatsApp")),
+    ]
     REGION_CHOICES = [
         ("north", _("North")),
         ("haifa", _("Haifa")),
@@ -211,6 +220,16 @@ class Member(models.Model):
     phone = MobileNumberField(_("mobile phone"), blank=True)
     phone_changed_at = models.DateTimeField(null=True, blank=True)
     preferred_channels = models.JSONField(_("preferred channels"), default=list, blank=True)
+    notice_channel = models.CharField(
+        _("club notices by"),
+        max_length=16,
+        choices=NOTICE_CHANNEL_CHOICES,
+        default=NOTICE_EMAIL,
+        help_text=_(
+            "Points earned, points about to expire, your birthday gift, prize draws and "
+            "referral rewards. Without a mobile number we send them by email."
+        ),
+    )
     city = models.CharField(_("city"), max_length=128, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=REGION_CHOICES, blank=True)
     customer_type = models.CharField(

@@ -369,6 +369,7 @@ def send_renewal_reminders(*, now: datetime | None = None) -> int:
 PROFILE_FIELDS = (
     "birthday",
     "preferred_channels",
+    "notice_channel",
     "city",
     "region",
     "customer_type",

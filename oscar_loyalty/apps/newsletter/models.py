@@ -199,6 +199,9 @@ class Campaign(models.Model):
 class OutboxMessage(models.Model):
     """One recipient of one campaign on one channel: the unit of exactly-once sending.
 
+    A row without a campaign is a member notice (``notices``): one member
+    email type sent by SMS or WhatsApp, through the same states.
+
     Email, SMS and WhatsApp rows go through the same states, claims and
     leases; only the provider call differs (``channels``). ``email_hash`` is
     the keyed hash of the row's address on its channel: the email address, or
@@ -229,7 +232,12 @@ class OutboxMessage(models.Model):
     # all start with campaign. Every index costs each of a message's three
     # status updates (claimed, sending, sent) an insertion.
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -252,6 +260,13 @@ class OutboxMessage(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A member notice (no campaign): its member email type, the text rendered
+    # when it was queued (the §30A frame is added at send time for an
+    # advertising one), and the key that makes queuing it twice a no-op.
+    notice = models.CharField(max_length=64, blank=True)
+    notice_key = models.CharField(max_length=191, blank=True)
+    body = models.TextField(blank=True)
+    advertising = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -262,6 +277,11 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "channel", "email_hash"],
                 name="loyalty_outbox_once_per_channel_address",
+            ),
+            models.UniqueConstraint(
+                fields=["notice_key"],
+                condition=~models.Q(notice_key=""),
+                name="loyalty_outbox_notice_once",
             ),
         ]
         indexes = [
@@ -274,4 +294,6 @@ class OutboxMessage(models.Model):
 
     @property
     def message_ref(self) -> str:
+        if self.campaign_id is None:
+            return f"notice:{self.notice}/outbox:{self.pk}"
         return f"campaign:{self.campaign_id}/outbox:{self.pk}"

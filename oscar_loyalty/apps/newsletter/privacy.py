@@ -3,7 +3,8 @@
 Imported by ``apps.privacy.registry.autodiscover`` only when this app is
 installed. Outbox rows stay (campaign statistics, and the hashed address
 keeps the "once per address" guarantee), unlinked from the account and
-without the provider's error text, which often quotes the address.
+without the provider's error text, which often quotes the address, nor a
+member notice's text (it names the member's points and gifts).
 
 Retention: the open and click times on outbox rows (engagement tracking) are
 cleared ``OSCAR_LOYALTY_PRIVACY_NEWSLETTER_EVENT_DAYS`` after sending; the
@@ -25,7 +26,10 @@ def export_newsletter(subject) -> dict:
     return {
         "messages": [
             {
-                "campaign": message.campaign.name,
+                "campaign": message.campaign.name if message.campaign_id else None,
+                "notice": message.notice,
+                "channel": message.channel,
+                "text": message.body,
                 "status": message.status,
                 "language": message.language,
                 "sent_at": message.sent_at,
@@ -39,7 +43,7 @@ def export_newsletter(subject) -> dict:
 
 
 def erase_newsletter(subject) -> int:
-    return OutboxMessage.objects.filter(user=subject.user).update(user=None, error="")
+    return OutboxMessage.objects.filter(user=subject.user).update(user=None, error="", body="")
 
 
 def clear_old_engagement(cutoff, batch_size: int) -> int:

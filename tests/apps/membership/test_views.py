@@ -99,6 +99,22 @@ def test_a_member_edits_the_profile_with_a_29_february_birthday(client, shopper,
     assert member.birthday == date(1992, 2, 29)
     assert member.preferred_channels == ["email", "whatsapp"]
     assert member.language == "he"
+    assert member.notice_channel == "email"  # not posted: the default stays
+
+
+def test_a_member_chooses_to_get_club_notices_by_sms_on_the_profile_page(
+    client, shopper, free_plan
+):
+    services.join_club(shopper)
+    assert Member.objects.get(user=shopper).notice_channel == "email"
+    page = client.get(reverse("loyalty:profile")).content.decode()
+    assert 'name="notice_channel"' in page
+    data = {"customer_type": "private", "notice_channel": "sms"}
+    assert client.post(reverse("loyalty:profile"), data).status_code == 302
+    assert Member.objects.get(user=shopper).notice_channel == "sms"
+    data["notice_channel"] = "carrier pigeon"
+    assert client.post(reverse("loyalty:profile"), data).status_code == 200  # refused
+    assert Member.objects.get(user=shopper).notice_channel == "sms"
 
 
 @pytest.mark.parametrize(
