@@ -20,9 +20,6 @@ from __future__ import annotations
 import logging
 import operator
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
@@ -31,6 +28,12 @@ from oscar_loyalty import orders
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO, points_to_money
 from oscar_loyalty.reasons import offer_name
+from oscar_loyalty.site_offers import (
+    LabelledBenefitMixin,
+    LabelledConditionMixin,
+    ensure_site_offer,
+    offers_with_benefit,
+)
 
 from . import receipt
 from . import redemption as redemption_services
@@ -40,14 +43,12 @@ logger = logging.getLogger(__name__)
 # get_model first: it finishes loading Oscar's offer models, which import
 # Oscar's benefits module; importing that module directly here would be circular.
 Condition = get_model("offer", "Condition")
-Benefit = get_model("offer", "Benefit")
-ConditionalOffer = get_model("offer", "ConditionalOffer")
 AbsoluteDiscountBenefit, apply_discount = get_classes(
     "offer.benefits", ["AbsoluteDiscountBenefit", "apply_discount"]
 )
 
 
-class ClubMemberCondition(Condition):
+class ClubMemberCondition(LabelledConditionMixin, Condition):
     """Satisfied when the basket belongs to a member with benefits."""
 
     label = _("Basket of a club member")
@@ -56,27 +57,9 @@ class ClubMemberCondition(Condition):
         proxy = True
         app_label = "loyalty_points"
 
-    # Plain ``str`` in the active language: Oscar's ``__str__`` returns
-    # ``name`` and its offer dashboard lists every custom condition by
-    # ``str()``, which refuses a lazy translation object.
-    @property
-    def name(self) -> str:
-        return str(self.label)
-
-    @property
-    def description(self) -> str:
-        return self.name
-
     def is_satisfied(self, offer, basket):
         member = basket_member(basket)
         return member is not None and member.has_benefits()
-
-    def is_partially_satisfied(self, offer, basket):
-        return False
-
-    def consume_items(self, offer, basket, affected_lines):
-        # Never mark lines as used: other offers must still apply to them.
-        pass
 
 
 class PointsRedemptionCondition(ClubMemberCondition):
@@ -97,24 +80,15 @@ class PointsRedemptionCondition(ClubMemberCondition):
         return redemption is not None and redemption.is_live()
 
 
-class PointsDiscountBenefit(AbsoluteDiscountBenefit):
+class PointsDiscountBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
     """Money off worth the reserved points, spread over the lines; debited at placement."""
+
+    title = _("Club points")
+    summary = _("Club points spent as money")
 
     class Meta:
         proxy = True
         app_label = "loyalty_points"
-
-    # Plain ``str``, as for the conditions above.
-    @property
-    def name(self) -> str:
-        return str(_("Club points"))
-
-    @property
-    def description(self) -> str:
-        return str(_("Club points spent as money"))
-
-    def __str__(self):
-        return self.name
 
     def get_applicable_lines(self, offer, basket, range=None):  # noqa: A002 (Oscar's name)
         """Every discountable line with something left to pay, cheapest first.
@@ -188,9 +162,7 @@ CONDITION_PATH = "oscar_loyalty.apps.points.benefits.PointsRedemptionCondition"
 
 def points_offers():
     """Every offer that spends points: found by its benefit class, whatever staff renamed."""
-    return ConditionalOffer.objects.filter(
-        benefit__proxy_class=redemption_services.DISCOUNT_BENEFIT_PATH
-    )
+    return offers_with_benefit(redemption_services.DISCOUNT_BENEFIT_PATH)
 
 
 def show_name_translated(offer) -> None:
@@ -220,41 +192,14 @@ def ensure_points_offer():
     """The site offer that turns reserved points into a discount, created on first use.
 
     Called before a member's points are reserved (the offer must exist when
-    Oscar next applies the basket's offers). Staff may rename it, change its
-    priority or suspend it in Oscar's offers dashboard: an existing points
-    offer is used as it is; one is created only when none exists (also after
-    staff deleted it). Two first uses at once: the offer's unique slug lets
-    one insert win, the other reads the winner's row.
+    Oscar next applies the basket's offers); see ``site_offers.ensure_site_offer``.
     """
-    offer = points_offers().order_by("pk").first()
-    if offer is not None:
-        return offer
-    try:
-        # Stored text: in the store's language, whoever happens to be first.
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            return ConditionalOffer.objects.create(
-                name=str(_("Club points")),
-                slug=POINTS_OFFER_SLUG,
-                description=str(
-                    _("Club members spend their points as money off, on the basket page.")
-                ),
-                offer_type=ConditionalOffer.SITE,
-                exclusive=False,
-                status=ConditionalOffer.OPEN,
-                # After the store's own offers: points pay for what is left.
-                priority=-100,
-                max_basket_applications=1,
-                condition=Condition.objects.create(proxy_class=CONDITION_PATH),
-                benefit=Benefit.objects.create(
-                    proxy_class=redemption_services.DISCOUNT_BENEFIT_PATH, type=""
-                ),
-            )
-    except IntegrityError:
-        # Another request created it (same slug) between our read and insert.
-        # Never a second offer under another slug: two points offers would
-        # each take the points off the basket.
-        offer = points_offers().order_by("pk").first()
-        if offer is None:
-            # The slug is taken by an offer staff gave another incentive.
-            raise
-        return offer
+    return ensure_site_offer(
+        benefit_path=redemption_services.DISCOUNT_BENEFIT_PATH,
+        condition_path=CONDITION_PATH,
+        slug=POINTS_OFFER_SLUG,
+        name=_("Club points"),
+        description=_("Club members spend their points as money off, on the basket page."),
+        # After the store's own offers: points pay for what is left.
+        priority=-100,
+    )

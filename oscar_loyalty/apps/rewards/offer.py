@@ -16,20 +16,22 @@ discounts them again.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.offer.results import ZERO_DISCOUNT, BasketDiscount
 from oscar.core.loading import get_classes, get_model
 
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.money import ZERO
+from oscar_loyalty.site_offers import (
+    LabelledBenefitMixin,
+    LabelledConditionMixin,
+    ensure_site_offer,
+    offers_with_benefit,
+)
 
 from . import services
 
 Condition = get_model("offer", "Condition")
-Benefit = get_model("offer", "Benefit")
-ConditionalOffer = get_model("offer", "ConditionalOffer")
 (AbsoluteDiscountBenefit,) = get_classes("offer.benefits", ["AbsoluteDiscountBenefit"])
 
 BENEFIT_PATH = "oscar_loyalty.apps.rewards.offer.RewardBenefit"
@@ -38,7 +40,7 @@ REWARDS_OFFER_SLUG = "club-rewards"
 APPLIED_ATTRIBUTE = "_loyalty_rewards_applied"
 
 
-class RewardCondition(Condition):
+class RewardCondition(LabelledConditionMixin, Condition):
     """Satisfied when a member's basket holds rewards still reserved."""
 
     label = _("Club rewards in the basket")
@@ -47,44 +49,24 @@ class RewardCondition(Condition):
         proxy = True
         app_label = "loyalty_rewards"
 
-    @property
-    def name(self) -> str:
-        return str(self.label)
-
-    @property
-    def description(self) -> str:
-        return self.name
-
     def is_satisfied(self, offer, basket):
         member = basket_member(basket)
         if member is None:
             return False
         return bool(services.reserved_for(basket))
 
-    def is_partially_satisfied(self, offer, basket):
-        return False
-
-    def consume_items(self, offer, basket, affected_lines):
-        pass  # the benefit consumes exactly the units it discounts
+    # consume_items consumes nothing: the benefit consumes exactly the units it discounts.
 
 
-class RewardBenefit(AbsoluteDiscountBenefit):
+class RewardBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
     """One unit of each reserved reward's product, at no charge or at its cash part."""
+
+    title = _("Club rewards")
+    summary = _("Rewards redeemed with club points")
 
     class Meta:
         proxy = True
         app_label = "loyalty_rewards"
-
-    @property
-    def name(self) -> str:
-        return str(_("Club rewards"))
-
-    @property
-    def description(self) -> str:
-        return str(_("Rewards redeemed with club points"))
-
-    def __str__(self):
-        return self.name
 
     def apply(self, basket, condition, offer, **kwargs):
         if offer.id in basket.offer_applications.applications:
@@ -123,31 +105,17 @@ class RewardBenefit(AbsoluteDiscountBenefit):
 
 
 def rewards_offers():
-    return ConditionalOffer.objects.filter(benefit__proxy_class=BENEFIT_PATH)
+    return offers_with_benefit(BENEFIT_PATH)
 
 
 def ensure_rewards_offer():
-    """The site offer behind basket rewards, created on first use (see ``points.benefits``)."""
-    offer = rewards_offers().order_by("pk").first()
-    if offer is not None:
-        return offer
-    try:
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            return ConditionalOffer.objects.create(
-                name=str(_("Club rewards")),
-                slug=REWARDS_OFFER_SLUG,
-                description=str(_("Gifts and products members redeemed with their points.")),
-                offer_type=ConditionalOffer.SITE,
-                exclusive=False,
-                status=ConditionalOffer.OPEN,
-                # Before the store's offers: the reward's unit is priced first.
-                priority=1000,
-                max_basket_applications=1,
-                condition=Condition.objects.create(proxy_class=CONDITION_PATH),
-                benefit=Benefit.objects.create(proxy_class=BENEFIT_PATH, type=""),
-            )
-    except IntegrityError:
-        offer = rewards_offers().order_by("pk").first()
-        if offer is None:
-            raise
-        return offer
+    """The site offer behind basket rewards, created on first use (``site_offers``)."""
+    return ensure_site_offer(
+        benefit_path=BENEFIT_PATH,
+        condition_path=CONDITION_PATH,
+        slug=REWARDS_OFFER_SLUG,
+        name=_("Club rewards"),
+        description=_("Gifts and products members redeemed with their points."),
+        # Before the store's offers: the reward's unit is priced first.
+        priority=1000,
+    )
