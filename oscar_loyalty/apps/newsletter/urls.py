@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from .channels import webhooks
+from .channels import provider_webhooks, webhooks
 
 urlpatterns = [
     path("twilio/inbound/", webhooks.twilio_inbound, name="sms-twilio-inbound"),
     path("twilio/status/", webhooks.twilio_status, name="sms-twilio-status"),
+    path("vonage/inbound/", provider_webhooks.vonage_inbound, name="sms-vonage-inbound"),
+    path("vonage/status/", provider_webhooks.vonage_status, name="sms-vonage-status"),
 ]

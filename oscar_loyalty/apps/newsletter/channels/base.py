@@ -46,6 +46,12 @@ class ChannelAPIError(Exception):
         return f"{text}: {self.body}" if self.body else text
 
 
+def is_transient(exc: ChannelAPIError) -> bool:
+    """A refusal worth retrying: throttled (429) or the provider's own trouble (5xx)."""
+    status = exc.status_code
+    return status is not None and (status == 429 or status >= 500)
+
+
 @dataclass
 class ChannelMessage:
     """One message to one number. ``ref`` comes back with its status (the outbox row's id)."""
@@ -102,6 +108,10 @@ class BaseBackend:
                     raise
                 for message in carried:
                     statuses[message.ref] = self.error_status(exc)
+                if is_transient(exc):
+                    # Throttled or the provider is down: stop here. The rest
+                    # stay "unknown", so they are sent after the lease, not failed.
+                    break
                 continue
             statuses.update(self.parse_response(response, carried))
         for message in messages:
@@ -110,7 +120,8 @@ class BaseBackend:
 
     def error_status(self, exc: ChannelAPIError) -> RecipientStatus:
         # Refused (an answer): failed. No answer: the provider may have it.
-        if exc.status_code is None:
+        # Throttled or down (429, 5xx): not sent, so sent again after the lease.
+        if exc.status_code is None or is_transient(exc):
             return RecipientStatus("unknown", error=str(exc))
         return RecipientStatus("failed", error=str(exc))
 
