@@ -30,3 +30,6 @@ urlpatterns = [
     for prefix, name in SUB_APPS
     if apps.is_installed(f"oscar_loyalty.apps.{name}")
 ]
+if apps.is_installed("oscar_loyalty.apps.newsletter"):
+    # Short links in SMS and WhatsApp text: a prefix as short as can be (docs/sms.md).
+    urlpatterns.append(path("c/", include("oscar_loyalty.apps.newsletter.link_urls")))

@@ -138,3 +138,27 @@ class ChannelSettings:
     def QUIET_TIME_ZONE(self) -> str:
         """Time zone of quiet hours for a number whose country has several (or none)."""
         return self._setting("QUIET_TIME_ZONE", "Asia/Jerusalem")
+
+
+class LinkSettings:
+    """Click tracking and short links (``docs/sms.md``, "Short links")."""
+
+    @property
+    def TRACK_CLICKS(self) -> bool:
+        """Track clicks: the email provider's click tracking, and short signed links in SMS.
+
+        Off by default (privacy by default, GDPR art. 25): email links go
+        untracked and SMS/WhatsApp text carries the product's plain URL.
+        """
+        return bool(self._setting("TRACK_CLICKS", False))
+
+    @property
+    def SHORT_LINK_PREFIX(self) -> str:
+        """What precedes a short link's token; empty: the site's ``/club/c/``."""
+        return self._setting("SHORT_LINK_PREFIX", "") or ""
+
+    @property
+    def SHORT_LINKS_RATE_LIMIT(self) -> tuple[int, int]:
+        """Invalid short-link tokens per client address (attempts, seconds)."""
+        value = self._setting("SHORT_LINKS_RATE_LIMIT", (60, 600))
+        return (int(value[0]), int(value[1]))

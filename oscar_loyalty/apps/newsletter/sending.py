@@ -285,7 +285,10 @@ def build_message(campaign: Campaign, rows, *, language: str, esp: str) -> Anyma
         }
     message.extra_headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     message.tags = ["loyalty-newsletter"]
-    message.track_clicks = message.track_opens = False
+    # Opens never (a pixel says little and tells a lot); clicks only when the
+    # store turns tracking on (``TRACK_CLICKS``, the switch SMS links follow too).
+    message.track_opens = False
+    message.track_clicks = app_settings.TRACK_CLICKS
     if esp == "sendgrid":
         message.esp_extra = {"merge_field_format": "-{}-"}
     return message

@@ -9,6 +9,7 @@ app's (``consent.events.process_tracking_event``).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ def apply_tracking_event(
     metadata: dict | None,
     message_id: str | None,
     recipient: str | None = None,
+    now: datetime | None = None,
 ) -> int:
     """An ESP event about one of our messages: confirm ``sending`` rows, mark bounces.
 
@@ -50,7 +52,7 @@ def apply_tracking_event(
     if event_type in ("bounced", "rejected"):
         return rows.exclude(status=OutboxMessage.BOUNCED).update(status=OutboxMessage.BOUNCED)
     if event_type in CONFIRMING:
-        now = timezone.now()
+        now = now or timezone.now()
         changed = rows.filter(status__in=[OutboxMessage.SENDING, OutboxMessage.UNKNOWN]).update(
             status=OutboxMessage.SENT, sent_at=now, error=""
         )
