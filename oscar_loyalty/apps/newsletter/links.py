@@ -137,6 +137,22 @@ def short_link(message, product) -> str:
     return link_prefix() + make_token(message.pk, product.pk)
 
 
+#: A message id with a 4-byte varint (messages 2,097,152 to 268 million): the length
+#: a preview shows is the longest a store of that size sends.
+PREVIEW_MESSAGE_ID = 2**21
+
+
+def preview_link(product) -> str:
+    """A link of the length ``short_link`` will give, for previews and part counts.
+
+    Before the fan-out no message exists: the token is a placeholder of the
+    right length, not a valid token, so a preview cannot record a click.
+    """
+    if not app_settings.TRACK_CLICKS:
+        return absolute_url(product.get_absolute_url())
+    return link_prefix() + "x" * len(make_token(PREVIEW_MESSAGE_ID, product.pk))
+
+
 def catalogue_path() -> str:
     try:
         return reverse("catalogue:index")

@@ -278,3 +278,10 @@ def test_the_email_channel_tracks_clicks_only_when_the_switch_is_on(
     settings.OSCAR_LOYALTY_TRACK_CLICKS = True
     message_on = build_message(campaign, rows, language="en", esp="test")
     assert message_on.track_clicks is True and message_on.track_opens is False
+
+
+def test_a_preview_link_has_the_length_of_a_real_one_but_records_nothing(tracking, boots):
+    preview = links.preview_link(boots)
+    real = links.link_prefix() + links.make_token(links.PREVIEW_MESSAGE_ID, boots.pk)
+    assert len(preview) == len(real)
+    assert links.read_token(preview.rsplit("/", 1)[1]) is None
