@@ -11,6 +11,10 @@ from tests.apps.api.conftest import assert_problem, url
 from tests.apps.points.conftest import balance, credit
 from tests.apps.rewards.conftest import RewardFactory, cash_reward
 
+# GET rewards/: the token (with its user), the member, the points account, the rewards,
+# their tiers (one prefetch), the member's redemptions counted per reward.
+CATALOGUE_QUERIES = 6
+
 pytestmark = pytest.mark.django_db
 
 
@@ -62,3 +66,23 @@ def test_refusals_are_problems_and_the_points_stay(api, member, rewards_settings
     assert_problem(redeem(api, RewardFactory(points=10), key="x" * 300), 400)
     assert balance(member) == 1000
     assert Reward.objects.get(pk=sold_out.pk).stock == 0
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_catalogue_costs_the_same_queries_whatever_the_number_of_rewards(
+    api, member, rewards_settings, count
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credit(member, 400)
+    for index in range(count):
+        if index % 2:
+            cash_reward(points=500, cash=D("49.90"))
+        else:
+            RewardFactory(points=300, stock=4)
+    api.get(url("rewards"))  # the first request of a process may fill per-process caches
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url("rewards"))
+    assert len(response.json()) == count
+    assert len(queries) == CATALOGUE_QUERIES, [q["sql"][:120] for q in queries.captured_queries]
