@@ -9,4 +9,7 @@ urlpatterns = [
     path("twilio/status/", webhooks.twilio_status, name="sms-twilio-status"),
     path("vonage/inbound/", provider_webhooks.vonage_inbound, name="sms-vonage-inbound"),
     path("vonage/status/", provider_webhooks.vonage_status, name="sms-vonage-status"),
+    # 019 and InforU sign nothing: the secret is in the URL (docs/sms.md).
+    path("inforu/<str:token>/inbound/", provider_webhooks.inforu_inbound, name="sms-inforu-in"),
+    path("inforu/<str:token>/status/", provider_webhooks.inforu_status, name="sms-inforu-status"),
 ]

@@ -14,10 +14,11 @@ import time
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import inbound, vonage
-from .hooks import BadWebhook, provider_options, read_params, require
+from .hooks import BadWebhook, parse_xml, provider_options, read_params, require, token_matches
+from .inforu import from_local, xml_text
 
 #: Vonage's delivery-receipt statuses (https://developer.vonage.com/en/messaging/sms/guides/delivery-receipts).
 VONAGE_FAILED = {"failed", "rejected"}
@@ -92,3 +93,72 @@ def vonage_status(request: HttpRequest) -> HttpResponse:
         error=f"{status} {code}".strip(),
     )
     return HttpResponse(status=204)
+
+
+# InforU ----------------------------------------------------------------------
+# Delivery notifications (the request's DeliveryNotificationUrl) and replies
+# ("MO", the account's incoming-message URL) are form POSTs with no signature:
+# the URL's secret is the backend's ``webhook_secret``. Fields as in InforU's
+# guide and the ``iplan/smsim`` client: Status 2 is delivered, -4 "blocked"
+# (the number refuses this sender); others (not delivered yet, phone off)
+# change nothing.
+
+INFORU_DELIVERED, INFORU_BLOCKED = "2", "-4"
+
+
+def _inforu_params(request: HttpRequest, token: str) -> dict[str, str] | HttpResponse:
+    if not token_matches(token, provider_options("InforuBackend").get("webhook_secret", "")):
+        return HttpResponseForbidden()
+    try:
+        return read_params(request)
+    except BadWebhook:
+        return HttpResponseBadRequest()
+
+
+@csrf_exempt
+@require_POST
+def inforu_status(request: HttpRequest, token: str) -> HttpResponse:
+    params = _inforu_params(request, token)
+    if isinstance(params, HttpResponse):
+        return params
+    try:
+        require(params, "PhoneNumber", "Status", "CustomerMessageId")
+    except BadWebhook:
+        return HttpResponseBadRequest()
+    number = from_local(params["PhoneNumber"])
+    if not number:
+        return HttpResponseBadRequest()
+    status = params["Status"].strip()
+    outcome = {INFORU_DELIVERED: inbound.DELIVERED, INFORU_BLOCKED: inbound.FAILED_PERMANENTLY}
+    inbound.receive_report(
+        channel="sms",
+        provider="inforu",
+        message_id=f"{params['CustomerMessageId'].strip()}/{number}",
+        outcome=outcome.get(status, inbound.FAILED_TRANSIENTLY),
+        error=f"{status} {params.get('StatusDescription', '')}".strip(),
+    )
+    return HttpResponse("OK")
+
+
+@csrf_exempt
+@require_POST
+def inforu_inbound(request: HttpRequest, token: str) -> HttpResponse:
+    params = _inforu_params(request, token)
+    if isinstance(params, HttpResponse):
+        return params
+    try:
+        require(params, "IncomingXML")
+        data = parse_xml(params["IncomingXML"])
+    except BadWebhook:
+        return HttpResponseBadRequest()
+    number = from_local(xml_text(data, "PhoneNumber"))
+    if not number or data.find("Message") is None:
+        return HttpResponseBadRequest()
+    inbound.receive_reply(
+        channel="sms",
+        number=number,
+        text=xml_text(data, "Message"),
+        provider="inforu",
+        message_id=xml_text(data, "MessageId"),  # not in every account's MO
+    )
+    return HttpResponse("OK")
