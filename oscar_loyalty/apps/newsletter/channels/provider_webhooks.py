@@ -96,8 +96,9 @@ def vonage_status(request: HttpRequest) -> HttpResponse:
 
 
 # InforU ----------------------------------------------------------------------
-# Delivery notifications (the request's DeliveryNotificationUrl) and replies
-# ("MO", the account's incoming-message URL) are form POSTs with no signature:
+# Delivery notifications (the request's DeliveryNotificationUrl; a form POST,
+# or a GET where the account is set so) and replies ("MO", the account's
+# incoming-message URL, a form POST) carry no signature:
 # the URL's secret is the backend's ``webhook_secret``. Fields as in InforU's
 # guide and the ``iplan/smsim`` client: Status 2 is delivered, -4 "blocked"
 # (the number refuses this sender); others (not delivered yet, phone off)
@@ -116,7 +117,7 @@ def _inforu_params(request: HttpRequest, token: str) -> dict[str, str] | HttpRes
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "POST"])  # the account's notification method
 def inforu_status(request: HttpRequest, token: str) -> HttpResponse:
     params = _inforu_params(request, token)
     if isinstance(params, HttpResponse):
