@@ -97,7 +97,8 @@ class BaseBackend:
         A ``ChannelAPIError`` of a later request in a batch (one request per
         message) is raised only when no earlier request was accepted; else the
         messages not yet sent are reported ``failed``/``unknown`` and the rest keep
-        their status, so nothing accepted is ever sent again.
+        their status, so nothing accepted is ever sent again. A throttle or a
+        5xx stops the batch there: the rest stay ``unknown`` and go out after the lease.
         """
         statuses: dict[str, RecipientStatus] = {}
         for payload, carried in self.build_payloads(messages):
