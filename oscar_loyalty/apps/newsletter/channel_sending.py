@@ -26,6 +26,7 @@ from .channels.text import compose
 from .gate import sendable_on
 from .models import Campaign, OutboxMessage
 from .outcomes import record_error
+from .sms_fields import SmsValues
 
 logger = logging.getLogger("oscar_loyalty.apps.newsletter.sending")
 
@@ -60,11 +61,21 @@ def sender_name() -> str:
 def build_messages(
     campaign: Campaign, rows, *, channel: str, numbers: dict[int, str]
 ) -> list[ChannelMessage]:
+    """One message per row: the text merged for its recipient, then wrapped under §30A.
+
+    A claim holds rows of one language; the merge values of the whole chunk
+    are read at once (``sms_fields``).
+    """
     sender, refusal = sender_name(), app_settings.SMS_REFUSAL_TEXT
+    rows = list(rows)
+    language = rows[0].language if rows else ""
+    merged = SmsValues(
+        [row.user for row in rows if row.user], language=language, text=campaign.sms_text
+    )
     messages = []
     for row in rows:
         first_name = row.user.first_name if row.user else ""
-        body = (campaign.sms_text or "").replace("{first_name}", first_name)
+        body = merged.merge(row.user) if row.user else campaign.sms_text or ""
         messages.append(
             ChannelMessage(
                 ref=str(row.pk),

@@ -189,6 +189,24 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .sms_fields import registered, unknown_fields
+
+        super().clean()
+        unknown = unknown_fields(self.sms_text)
+        if unknown:
+            raise ValidationError(
+                {
+                    "sms_text": _("Unknown merge field %(fields)s. The fields are: %(known)s.")
+                    % {
+                        "fields": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in registered()),
+                    }
+                }
+            )
+
     def progress(self) -> dict[str, int]:
         counts = dict(
             self.messages.values_list("status").annotate(n=models.Count("pk")).order_by()

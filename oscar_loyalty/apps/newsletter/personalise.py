@@ -8,6 +8,8 @@ per-recipient queries were most of the sending time.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.apps import apps
 from django.utils import translation
 from django.utils.html import escape, format_html
@@ -56,16 +58,20 @@ class Personaliser:
         ids = [u.pk for u in self.users]
         self.balances = points_balances(ids)
         self.last_titles: dict[int, str] = {}
+        # When the latest order was placed (the SMS field ``last_purchase_date``).
+        self.last_dates: dict[int, datetime] = {}
         self.bought: dict[int, set[int]] = {}
         Order = get_model("order", "Order")
         Line = get_model("order", "Line")
         latest: dict[int, int] = {}
-        for user_id, order_id in (
+        for user_id, order_id, placed in (
             Order.objects.filter(any_of("user_id", ids))
             .order_by("user_id", "-date_placed", "-pk")
-            .values_list("user_id", "pk")
+            .values_list("user_id", "pk", "date_placed")
         ):
-            latest.setdefault(user_id, order_id)
+            if user_id not in latest:
+                latest[user_id] = order_id
+                self.last_dates[user_id] = placed
         order_user = {order_id: user_id for user_id, order_id in latest.items()}
         for order_id, user_id, title, product_id in (
             Line.objects.filter(any_of("order__user_id", ids))
@@ -87,6 +93,7 @@ class Personaliser:
             self.interests.setdefault(user_id, []).append(category_id)
         self._candidates: dict[tuple, list] = {}
         self._links: dict[int, tuple[str, str]] = {}
+        self._urls: dict[int, str] = {}
         # Translated once per chunk, not per recipient: switching the active
         # language around every recipient cost more than the rest of values().
         with translation.override(language):
@@ -126,13 +133,18 @@ class Personaliser:
     def _link(self, product) -> tuple[str, str]:
         """(HTML, plain) link to a product; each product's URL is reversed once per chunk."""
         if product.pk not in self._links:
-            url = absolute_url(product.get_absolute_url())
+            url = self._urls[product.pk] = absolute_url(product.get_absolute_url())
             title = product.get_title()
             self._links[product.pk] = (
                 format_html('<a href="{}">{}</a>', url, title),
                 f"{title}: {url}",
             )
         return self._links[product.pk]
+
+    def product_url(self, product) -> str:
+        """The product's absolute URL, reversed once per chunk (the SMS field ``product_link``)."""
+        self._link(product)
+        return self._urls[product.pk]
 
     def values(self, user, *, unsubscribe_url: str) -> dict[str, str]:
         """``field`` (HTML) and ``field_text`` (plain) for one recipient."""

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -120,9 +121,22 @@ def fan_out(campaign: Campaign, *, now: datetime | None = None) -> int:
     return written
 
 
-def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
-    # Written a chunk at a time, so memory stays flat however large the
-    # audience (only the set of address hashes seen grows: ~100 bytes each).
+class Recipient(NamedTuple):
+    user_id: int
+    address: str  # the email address, or the number in E.164
+    language: str
+    address_hash: str
+
+
+def recipients(campaign: Campaign, channel: str) -> Iterator[list[Recipient]]:
+    """The channel's recipients as fan-out writes them, a chunk at a time.
+
+    One per address (two accounts, one address: one message), consent bound
+    to the number it was given for (SMS, WhatsApp), suppressed addresses
+    left out. The cost estimate counts the same recipients (``sms_authoring``).
+    Memory stays flat however large the audience (only the set of address
+    hashes seen grows: ~100 bytes each).
+    """
     seen: set[str] = set()
     members = audience(campaign, channel)
     if channel == "email":
@@ -138,41 +152,54 @@ def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
                 purpose="marketing", channel=channel, status=ConsentState.GRANTED
             ).values_list("user_id", "email_hash")
         )
-    written, zones = 0, {}
-    chunk: list[OutboxMessage] = []
+    chunk: list[Recipient] = []
     candidates = members.order_by("user_id").values_list("user_id", field, "language")
     for user_id, address, language in candidates.iterator(chunk_size=FAN_OUT_CHUNK):
         hashed = address_hash(address)
         if channel != "email" and bound.get(user_id) not in ("", hashed):
             continue
-        if hashed in seen:  # two accounts, one address: one message
+        if hashed in seen:
             continue
         seen.add(hashed)
-        due = (
-            now if channel == "email" else channel_sending.first_allowed(address, now, cache=zones)
-        )
-        chunk.append(
+        chunk.append(Recipient(user_id, address, language or settings.LANGUAGE_CODE, hashed))
+        if len(chunk) >= FAN_OUT_CHUNK:
+            yield _unsuppressed(chunk)
+            chunk = []
+    if chunk:
+        yield _unsuppressed(chunk)
+
+
+def _unsuppressed(chunk: list[Recipient]) -> list[Recipient]:
+    suppressed = consent.suppressed_hashes([r.address_hash for r in chunk], marketing=True)
+    return [r for r in chunk if r.address_hash not in suppressed]
+
+
+def _fan_out_channel(campaign: Campaign, channel: str, *, now: datetime) -> int:
+    written, zones = 0, {}
+    for chunk in recipients(campaign, channel):
+        rows = [
             new(
                 OutboxMessage,
                 campaign_id=campaign.pk,
-                user_id=user_id,
+                user_id=r.user_id,
                 channel=channel,
-                email_hash=hashed,
-                language=language or settings.LANGUAGE_CODE,
-                next_attempt_at=due,
+                email_hash=r.address_hash,
+                language=r.language,
+                next_attempt_at=now
+                if channel == "email"
+                else channel_sending.first_allowed(r.address, now, cache=zones),
             )
-        )
-        if len(chunk) >= FAN_OUT_CHUNK:
-            written += _write_outbox_chunk(chunk)
-            chunk = []
-    return written + _write_outbox_chunk(chunk)
+            for r in chunk
+        ]
+        written += _write_outbox_chunk(rows)
+    return written
 
 
 FAN_OUT_CHUNK = 2000
 
 
 def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
-    """Insert the rows whose address is not suppressed; returns how many.
+    """Insert the rows (suppressed addresses are already left out); returns how many.
 
     Streamed with ``COPY`` on PostgreSQL (``oscar_loyalty.bulk``): building
     model instances and ``INSERT`` parameters was most of a 100k fan-out. No
@@ -182,8 +209,6 @@ def _write_outbox_chunk(rows: list[OutboxMessage]) -> int:
     """
     if not rows:
         return 0
-    suppressed = consent.suppressed_hashes([row.email_hash for row in rows], marketing=True)
-    rows = [row for row in rows if row.email_hash not in suppressed]
     insert(OutboxMessage, rows, with_pks=False)
     return len(rows)
 

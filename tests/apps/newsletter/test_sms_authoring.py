@@ -1,0 +1,145 @@
+"""SMS authoring: merge fields in the SMS text, the §30A wrapping and the parts of the merged
+whole, the per-recipient preview and the cost estimate (docs/sms.md, "Authoring")."""
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from oscar.core.loading import get_model
+from oscar.test.factories import create_order, create_product, create_stockrecord
+
+from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter.channels import test as test_backend
+from oscar_loyalty.apps.newsletter.channels.text import count_segments
+from oscar_loyalty.apps.newsletter.models import Campaign
+from oscar_loyalty.apps.newsletter.sms_fields import merge_text, register, registered, unregister
+from tests.apps.newsletter.test_channels import texter
+
+pytestmark = pytest.mark.django_db
+
+# Tuesday 8 December 2026, 12:00 in Israel: no quiet hours.
+NOON = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _sms_settings(settings):
+    test_backend.reset()
+    settings.OSCAR_LOYALTY_SMS_SENDER_NAME = "Shoes"
+    settings.OSCAR_LOYALTY_SMS_REFUSAL_TEXT = "STOP"
+    settings.OSCAR_LOYALTY_QUIET_DATES = ["2026-12-25"]
+    yield
+    test_backend.reset()
+
+
+@pytest.fixture
+def dana(shoes, boots):
+    """A member with points, a last purchase (the boots) and a matched product (sandals)."""
+    from oscar_loyalty.apps.points.models import PointsAccount
+
+    member = texter("dana@example.com", "052-765-4321", first_name="Dana")
+    member.interests.set([shoes])
+    PointsAccount.objects.create(member=member, balance=250)
+    create_order(user=member.user, number="100042")
+    order = get_model("order", "Order").objects.get(number="100042")
+    order.lines.update(product=boots, title="Desert boots")
+    order.date_placed = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    order.save()
+    sandals = create_product(title="Sandals")
+    sandals.categories.add(shoes)
+    create_stockrecord(sandals, price=D("40.00"), num_in_stock=3)
+    return member
+
+
+def sms_campaign(newsletter, text):
+    return Campaign.objects.create(
+        name="SMS", newsletter=newsletter, channels=["sms"], sms_text=text
+    )
+
+
+def sent_bodies():
+    return [m.body for call in test_backend.outbox for m in call["messages"]]
+
+
+def test_each_merge_field_is_filled_with_the_values_the_email_uses(newsletter, dana):
+    campaign = sms_campaign(
+        newsletter,
+        "Hi {first_name}, {points} points. Last: {last_purchase} on {last_purchase_date}. "
+        "Try {product_name} {product_link}",
+    )
+    sending.fan_out(campaign, now=NOON)
+    sending.process_campaign(campaign.pk, now=NOON)
+
+    (body,) = sent_bodies()
+    assert body.startswith(
+        "פרסומת - Shoes: Hi Dana, 250 points. Last: Desert boots on 03/11/2026."
+    )
+    assert "Try Sandals http://127.0.0.1:8000/" in body and "Desert boots http" not in body
+    assert body.endswith("\nSTOP")
+
+
+def test_a_member_without_a_first_name_is_greeted_as_a_club_member(newsletter):
+    member = texter("anon@example.com", "052-765-4300")
+    assert merge_text("Hi {first_name}!", member.user, language="en") == "Hi club member!"
+    assert merge_text("{last_purchase}|{product_link}", member.user, language="en") == "|"
+
+
+def test_an_unknown_merge_field_is_refused_with_the_known_ones_named(newsletter):
+    campaign = Campaign(name="x", newsletter=newsletter, sms_text="Hi {frist_name} {first_name}")
+    with pytest.raises(ValidationError) as error:
+        campaign.full_clean()
+    message = error.value.message_dict["sms_text"][0]
+    assert "{frist_name}" in message and "{first_name}" in message and "{points}" in message
+    # Braces around no word are text, not fields.
+    Campaign(name="x", newsletter=newsletter, sms_text="Sale :-} { } {{").full_clean()
+
+
+def test_the_registry_takes_a_new_field_from_another_app(newsletter):
+    member = texter("reg@example.com", "052-765-4301", first_name="Noa")
+    register("club_code", label="Club code", value=lambda values, user: f"C-{user.pk}")
+    try:
+        assert merge_text("{first_name} {club_code}", member.user, language="en") == (
+            f"Noa C-{member.user.pk}"
+        )
+        Campaign(name="x", newsletter=newsletter, sms_text="{club_code}").full_clean()
+    finally:
+        unregister("club_code")
+    assert "club_code" not in registered()
+
+
+def test_the_parts_are_counted_on_the_merged_text_with_prefix_and_refusal(newsletter):
+    # 134 UCS-2 units in all (two parts) with a short name; a longer name makes it three.
+    wrapper = len("פרסומת - Shoes: ") + len("\nSTOP")
+    assert wrapper == 21
+    short = texter("s@example.com", "052-765-4302", first_name="Al")
+    long_ = texter("l@example.com", "052-765-4303", first_name="Alexandra")
+    filler = "x" * (134 - 21 - len("Al "))
+    campaign = sms_campaign(newsletter, "{first_name} " + filler)
+    sending.fan_out(campaign, now=NOON)
+    sending.process_campaign(campaign.pk, now=NOON)
+    bodies = {m.to: m.body for call in test_backend.outbox for m in call["messages"]}
+    assert str(short.phone) in bodies and str(long_.phone) in bodies
+    # "פרסומת" is Hebrew: the message is UCS-2 whatever the text.
+    short_parts = count_segments(bodies[str(short.phone)])
+    assert short_parts.encoding == "UCS-2" and short_parts.units == 134
+    assert count_segments(bodies[str(long_.phone)]).units == 141
+    assert (short_parts.parts, count_segments(bodies[str(long_.phone)]).parts) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "text, units, parts",
+    [
+        ("a" * 159 + "€", 161, 2),  # the extension character's second septet crosses 160
+        ("a" * 158 + "€", 160, 1),
+        ("\r\n" * 80, 160, 1),  # CR and LF are one septet each
+        ("a" * 305 + "^", 307, 3),
+        ("ש" * 69 + "😀", 71, 2),  # a surrogate pair crossing 70 units
+        ("ש" * 68 + "😀", 70, 1),
+        ("é" * 160, 160, 1),  # é is in the GSM-7 alphabet
+        ("ê" * 70, 70, 1),  # ê is not: UCS-2
+        ("\u200f" + "a" * 69, 70, 1),  # an RTL mark makes the whole text UCS-2
+    ],
+)
+def test_count_segments_at_the_edges(text, units, parts):
+    segments = count_segments(text)
+    assert (segments.units, segments.parts) == (units, parts)
