@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -9,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,10 +21,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from oscar_loyalty import app_settings
 from oscar_loyalty.exceptions import LoyaltyError
 
-from . import services
-from .models import Campaign, Newsletter
+from . import services, sms_authoring
+from .channels import text as sms_text
+from .models import CHANNELS, Campaign, Newsletter
+from .sms_fields import registered
 
 
 class NewsletterViewSet(SnippetViewSet):
@@ -38,6 +44,8 @@ class NewsletterViewSet(SnippetViewSet):
 
 
 CHANGE_CAMPAIGN = "loyalty_newsletter.change_campaign"
+#: Recipients whose SMS the send page shows when no member is asked for.
+PREVIEW_MEMBERS = 5
 
 
 def _send_label():
@@ -88,6 +96,58 @@ class CampaignEditView(generic.EditView):
         ]
 
 
+def _sms_help() -> str:
+    return _(
+        'Merge fields: %(fields)s. The advertising prefix ("פרסומת"), the store\'s name '
+        "and the refusal instruction are added when sending, and counted below."
+    ) % {
+        "fields": ", ".join(f"{{{name}}} ({field.label})" for name, field in registered().items())
+    }
+
+
+class SmsTextarea(forms.Textarea):
+    """The SMS text with a live counter of characters and parts (``sms-counter.js``).
+
+    The counter counts what ``channels.text`` counts: the text wrapped under
+    §30A, with the GSM-7 alphabet handed over from Python, so the two never
+    disagree on which characters are GSM-7. Merge fields are counted as
+    written; the send page shows each recipient's merged count.
+    """
+
+    class Media:
+        js = ["oscar_loyalty/js/sms-counter.js"]
+
+    def get_context(self, name, value, attrs):
+        from .channel_sending import sender_name
+
+        head = sms_text.compose("", sender=sender_name(), refusal="").rstrip("\n")
+        attrs = {
+            **(attrs or {}),
+            "dir": "auto",
+            "data-loyalty-sms-counter": json.dumps(
+                {
+                    "prefix": sms_text.ADVERTISING_PREFIX,
+                    "head": head,
+                    "refusal": app_settings.SMS_REFUSAL_TEXT,
+                    "basic": "".join(sorted(sms_text.GSM7_BASIC)),
+                    "extension": "".join(sorted(sms_text.GSM7_EXTENSION)),
+                    "label": _(
+                        "%(units)s characters · %(encoding)s · %(parts)s parts "
+                        "(%(per_part)s per part, %(remaining)s left)"
+                    ),
+                }
+            ),
+        }
+        return super().get_context(name, value, attrs)
+
+
+class SmsTextField(forms.CharField):
+    def to_python(self, value):
+        # A browser sends a textarea's line breaks as CRLF: one line break in
+        # the SMS is "\n" (one character, as the counter counts it).
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class CampaignViewSet(ModelViewSet):
     model = Campaign
     index_view_class = CampaignIndexView
@@ -97,9 +157,35 @@ class CampaignViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 251
     # The audience is the segment alone (tiers and interests are segment conditions).
-    form_fields = ["name", "newsletter", "segment", "scheduled_at"]
+    form_fields = [
+        "name",
+        "newsletter",
+        "segment",
+        "scheduled_at",
+        "channels",
+        "sms_text",
+        "whatsapp_template",
+    ]
     list_display = ["name", "newsletter", "status", "recipients", "created_at"]
     search_fields = ["name"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "channels":
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+                choices=CHANNELS,
+                initial=["email"],
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if db_field.name == "sms_text":
+            return SmsTextField(
+                label=db_field.verbose_name,
+                required=False,
+                widget=SmsTextarea(attrs={"rows": 4}),
+                help_text=lazy(_sms_help, str)(),
+            )
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
@@ -129,6 +215,7 @@ class CampaignViewSet(ModelViewSet):
             request,
             "oscar_loyalty/newsletter/admin/progress.html",
             {
+                **self._sms_context(request, campaign),
                 "campaign": campaign,
                 "progress": campaign.progress(),
                 "sending": campaign.status == Campaign.QUEUED,
@@ -145,6 +232,26 @@ class CampaignViewSet(ModelViewSet):
                 "search_form": None,
             },
         )
+
+    def _sms_context(self, request, campaign) -> dict:
+        """Before sending: each chosen recipient's exact SMS, and the cost of the whole send."""
+        if "sms" not in campaign.channels or campaign.status not in (
+            Campaign.DRAFT,
+            Campaign.SCHEDULED,
+        ):
+            return {}
+        query = request.GET.get("member", "").strip()
+        if query:
+            found = sms_authoring.find_in_audience(campaign, query)
+            members = [found] if found else []
+        else:
+            members = sms_authoring.audience_sample(campaign, limit=PREVIEW_MEMBERS)
+        return {
+            "sms": True,
+            "sms_query": query,
+            "sms_previews": sms_authoring.preview_sms(campaign, members),
+            "sms_estimate": sms_authoring.estimate_cost(campaign),
+        }
 
     def send_view(self, request, pk):
         campaign = self._campaign(request, pk)

@@ -105,8 +105,9 @@ class ChannelSettings:
         )
 
     @property
-    def SMS_PRICE_PER_PART(self) -> dict[str, str]:
-        """Price of one message part per provider name, for cost estimates (Decimal strings)."""
+    def SMS_PRICE_PER_PART(self) -> str | dict[str, str]:
+        """Price of one SMS part for the cost estimate: a Decimal (or its string), or a
+        dict by the backend's ``name`` (``"default"`` for the others). Empty: no price."""
         return self._setting("SMS_PRICE_PER_PART", {})
 
     @property

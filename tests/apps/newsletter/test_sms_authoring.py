@@ -143,3 +143,135 @@ def test_the_parts_are_counted_on_the_merged_text_with_prefix_and_refusal(newsle
 def test_count_segments_at_the_edges(text, units, parts):
     segments = count_segments(text)
     assert (segments.units, segments.parts) == (units, parts)
+
+
+# The send page in Wagtail: the preview and the cost --------------------------
+
+
+def progress_url(campaign):
+    from django.urls import reverse
+
+    return reverse("loyalty_campaigns:progress", args=[campaign.pk])
+
+
+@pytest.fixture
+def editor(client):
+    from oscar.test.factories import UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_the_send_page_shows_a_chosen_members_exact_sms_with_its_parts(
+    client, editor, newsletter, dana
+):
+    other = texter("noa@example.com", "052-765-4399", first_name="Noa")
+    campaign = sms_campaign(newsletter, "שלום {first_name}, יש לך {points} נקודות")
+    page = client.get(progress_url(campaign), {"member": dana.number}).content.decode()
+    text = "פרסומת - Shoes: שלום Dana, יש לך 250 נקודות\nSTOP"
+    assert f'<pre dir="auto" style="white-space: pre-wrap" data-sms-text>{text}</pre>' in page
+    assert f'data-sms-preview="{dana.number}"' in page and other.number not in page
+    assert f"<td data-sms-units>{len(text)}</td>" in page
+    assert "<td data-sms-encoding>UCS-2</td>" in page and "<td data-sms-parts>1</td>" in page
+    assert "+972527654321" in page
+    # Without a choice: the first members of the audience, each with their own name.
+    page = client.get(progress_url(campaign)).content.decode()
+    assert "שלום Dana," in page and "שלום Noa," in page
+
+
+def test_a_member_outside_the_sms_audience_cannot_be_previewed(client, editor, newsletter):
+    from tests.apps.newsletter.conftest import make_member
+
+    stranger = make_member("mail-only@example.com", first_name="Eli", phone="052-765-4398")
+    campaign = sms_campaign(newsletter, "Hi {first_name}")
+    page = client.get(progress_url(campaign), {"member": stranger.number}).content.decode()
+    assert "Hi Eli" not in page
+    assert "No member of this campaign" in page and "SMS audience has that card" in page
+
+
+def test_the_sms_preview_needs_the_change_permission(client, newsletter, dana):
+    from django.contrib.auth.models import Permission
+    from oscar.test.factories import UserFactory
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_campaign"),
+    )
+    client.force_login(viewer)
+    campaign = sms_campaign(newsletter, "Hi {first_name}")
+    response = client.get(progress_url(campaign), {"member": dana.number})
+    assert response.status_code in (302, 403)
+    assert b"Hi Dana" not in response.content
+
+
+def test_the_cost_estimate_counts_consented_numbers_and_each_ones_parts(
+    client, editor, newsletter, settings
+):
+    from oscar_loyalty.apps.consent import services as consent
+    from oscar_loyalty.apps.newsletter.sms_authoring import estimate_cost
+    from tests.apps.newsletter.conftest import make_member
+
+    settings.OSCAR_LOYALTY_SMS_PRICE_PER_PART = {"test": "0.0875", "twilio": "0.30"}
+    texter("a@example.com", "052-765-4001", first_name="Al")  # 2 parts
+    texter("b@example.com", "052-765-4002", first_name="Alexandra")  # 3 parts
+    make_member("c@example.com", first_name="NoConsent", phone="052-765-4003")
+    moved = texter("d@example.com", "052-765-4004", first_name="Moved")
+    moved.phone = "052-765-4005"  # consent was for the old number
+    moved.save()
+    suppressed = texter("e@example.com", "052-765-4006", first_name="Gone")
+    consent.Suppression.objects.create(
+        email_hash=sending.phones.number_hash(str(suppressed.phone), "sms"),
+        scope="marketing",
+        reason="bounce",
+    )
+    campaign = sms_campaign(newsletter, "{first_name} " + "x" * (134 - 21 - len("Al ")))
+    estimate = estimate_cost(campaign)
+    assert (estimate.recipients, estimate.parts) == (2, 5)
+    # 5 × 0.0875 = 0.4375 → 0.44 (half up to the agora)
+    assert estimate.cost == D("0.44") and estimate.price_per_part == D("0.0875")
+    page = client.get(progress_url(campaign)).content.decode()
+    assert "data-sms-recipients>2<" in page and "data-sms-parts>5<" in page
+    assert 'data-sms-cost="0.44"' in page
+    # The estimate is exactly what fan-out writes.
+    assert sending.fan_out(campaign, now=NOON) == 2
+
+
+def test_a_single_price_applies_to_every_provider_and_half_an_agora_rounds_up(
+    newsletter, settings
+):
+    from oscar_loyalty.apps.newsletter.sms_authoring import estimate_cost, price_per_part
+
+    settings.OSCAR_LOYALTY_SMS_PRICE_PER_PART = D("0.005")
+    assert price_per_part("anything") == D("0.005")
+    texter("a@example.com", "052-765-4001")
+    estimate = estimate_cost(sms_campaign(newsletter, "Sale"))
+    assert (estimate.parts, estimate.cost) == (1, D("0.01"))
+    settings.OSCAR_LOYALTY_SMS_PRICE_PER_PART = {}
+    assert estimate_cost(sms_campaign(newsletter, "Sale")).cost is None
+
+
+def test_the_campaign_form_takes_channels_and_an_sms_text_and_refuses_unknown_fields(
+    client, editor, newsletter
+):
+    from django.urls import reverse
+
+    page = client.get(reverse("loyalty_campaigns:add")).content.decode()
+    assert "data-loyalty-sms-counter" in page and "oscar_loyalty/js/sms-counter.js" in page
+    assert "{product_link}" in page  # the help text names the fields
+    data = {
+        "name": "Flash sale",
+        "newsletter": newsletter.pk,
+        "channels": ["sms"],
+        "sms_text": "Hi {frist_name}",
+        "whatsapp_template": "",
+    }
+    response = client.post(reverse("loyalty_campaigns:add"), data)
+    assert response.status_code == 200 and not Campaign.objects.exists()
+    assert "{frist_name}" in response.content.decode()
+    data["sms_text"] = "Hi {first_name}\r\nSale!"
+    response = client.post(reverse("loyalty_campaigns:add"), data)
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.channels, campaign.sms_text) == (["sms"], "Hi {first_name}\nSale!")
