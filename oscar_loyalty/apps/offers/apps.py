@@ -13,7 +13,10 @@ class OffersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # What this app adds to Oscar's pages (oscar_loyalty.fragments).
     loyalty_fragments = {
-        "product": ["oscar_loyalty/offers/partials/member_price_hint.html"],
+        "product": [
+            "oscar_loyalty/offers/partials/member_price_hint.html",
+            "oscar_loyalty/offers/partials/tier_only_notice.html",
+        ],
         "product_list": ["oscar_loyalty/offers/partials/member_price_badge.html"],
         "shipping_methods": ["oscar_loyalty/offers/fragments/shipping_perks.html"],
         "account_tabs": [fragment("oscar_loyalty/offers/fragments/account_tab.html", order=40)],

@@ -297,3 +297,4 @@ class PriceBookVersion(models.Model):
 # app: imported here so Django registers it, and its migration, with the rest.
 from .conditions import MemberOnlyCondition  # noqa: E402, F401
 from .perks import TierCondition, TierPerkRule  # noqa: E402, F401
+from .tier_only import TierOnlyRange  # noqa: E402, F401

@@ -71,6 +71,53 @@ def on_tier_perk_changed(sender, **kwargs) -> None:
     transaction.on_commit(forget_rules)
 
 
+@never_raises
+def on_tier_only_source_changed(sender, **kwargs) -> None:
+    """A tier-only rule or a range's contents changed: this process re-reads the products.
+
+    Forgotten now and again after the commit, so neither this transaction's
+    requests nor the next ones serve the old list (other processes: the TTL).
+    """
+    from django.db import transaction
+
+    from .tier_only import forget_tier_only_products
+
+    if not kwargs.get("action", "post_").startswith("post_"):
+        return  # m2m_changed: once, after the change
+    forget_tier_only_products()
+    transaction.on_commit(forget_tier_only_products)
+
+
+def _connect_tier_only(post_save, post_delete, m2m_changed) -> None:
+    from oscar.core.loading import get_model
+
+    from .models import TierOnlyRange
+
+    Range = get_model("offer", "Range")
+    ProductCategory = get_model("catalogue", "ProductCategory")
+    # The rule itself, and what decides a range's products (Oscar's range dashboard).
+    saved = (TierOnlyRange, Range, Range.included_products.through, ProductCategory)
+    for model in saved:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_tier_only_source_changed,
+                sender=model,
+                dispatch_uid=f"loyalty_offers.tier_only.{signal is post_save}.{model.__name__}",
+            )
+    relations = (
+        TierOnlyRange.tiers.through,
+        Range.excluded_products.through,
+        Range.classes.through,
+        Range.included_categories.through,
+    )
+    for through in relations:
+        m2m_changed.connect(
+            on_tier_only_source_changed,
+            sender=through,
+            dispatch_uid=f"loyalty_offers.tier_only.m2m.{through.__name__}",
+        )
+
+
 def connect() -> None:
     from django.db.models.signals import m2m_changed
 
@@ -96,5 +143,6 @@ def connect() -> None:
         sender=TierPerkRule.tiers.through,
         dispatch_uid="loyalty_offers.tier_perks.tiers",
     )
+    _connect_tier_only(post_save, post_delete, m2m_changed)
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_offers.member_joined")
     voucher_addition.connect(on_voucher_added, dispatch_uid="loyalty_offers.voucher_added")

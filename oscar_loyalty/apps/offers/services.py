@@ -352,3 +352,51 @@ def save_tier_perk_offer(
         rule.save()
         rule.tiers.set(tiers)
     return offer
+
+
+# Tier-only products (``tier_only``) ------------------------------------------
+
+
+def save_tier_only_range(*, range, tiers: list[Tier], everyone_from: datetime | None = None):
+    """Let only the ``tiers``' members buy ``range``'s products; everyone from ``everyone_from``.
+
+    One rule per range: saving again changes it. Refuses a range of every
+    product (that would close the store to everyone else) and a range whose
+    products are decided by code (``proxy_class``: its products can change
+    without a save, so the kept list could go stale).
+    """
+    from .tier_only import TierOnlyRange, forget_tier_only_products
+
+    Range = get_model("offer", "Range")
+    if range is None or not isinstance(range, Range) or range.pk is None:
+        raise OffersError(_("Choose the range of products only the tiers may buy."))
+    if range.includes_all_products:
+        raise OffersError(_("A range of every product cannot be for some tiers only."))
+    if range.proxy_class:
+        raise OffersError(_("A range whose products are chosen by code cannot be tier-only."))
+    tiers = list(tiers or [])
+    if not tiers or not all(isinstance(tier, Tier) and tier.pk for tier in tiers):
+        raise OffersError(_("Choose the tiers that may buy these products."))
+    if everyone_from is not None and timezone.is_naive(everyone_from):
+        raise OffersError(_("Enter a date and time for everyone's start."))
+    with transaction.atomic():
+        # The range row is the rule's lock: two staff saving at once take turns.
+        Range.objects.select_for_update().get(pk=range.pk)
+        if Tier.objects.filter(pk__in=[tier.pk for tier in tiers]).count() != len(set(tiers)):
+            raise OffersError(_("Choose the tiers that may buy these products."))
+        rule, _created = TierOnlyRange.objects.get_or_create(range=range)
+        rule.everyone_from = everyone_from
+        rule.save()
+        rule.tiers.set(tiers)
+    forget_tier_only_products()
+    return rule
+
+
+def remove_tier_only_range(*, range) -> bool:
+    """Open ``range``'s products to every shopper again. Returns whether a rule was removed."""
+    from .tier_only import TierOnlyRange, forget_tier_only_products
+
+    with transaction.atomic():
+        deleted, _rows = TierOnlyRange.objects.filter(range_id=range.pk).delete()
+    forget_tier_only_products()
+    return bool(deleted)

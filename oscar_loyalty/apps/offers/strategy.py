@@ -15,9 +15,12 @@ product list, product page, basket, checkout and order lines all price alike.
 
 Members with benefits get ``MemberPricingMixin`` on top of the store's own
 ``Default`` strategy (so the store's tax and availability mixins still
-apply); everyone else, expired members included, gets ``Default`` unchanged.
-A store with its own strategy composes the mixin itself and overrides
-``Selector.member_strategy_class``.
+apply); everyone else, expired members included, gets ``Default`` with only
+``tier_only.TierOnlyMixin`` on top, which every shopper's strategy has: a
+product of a tier-only range is unavailable outside its tiers ("Only for
+Gold members"). A store with its own strategy composes the mixins itself
+and overrides ``Selector.member_strategy_class`` and
+``Selector.shopper_strategy_class``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.club import load_context
 
 from .pricing import PriceBook
+from .tier_only import TierOnlyMixin
 
 
 class MemberPricingMixin:
@@ -71,7 +75,14 @@ class MemberPricingMixin:
 
 @cache
 def _compose(default_class: type) -> type:
-    return type(f"Member{default_class.__name__}", (MemberPricingMixin, default_class), {})
+    return type(
+        f"Member{default_class.__name__}", (TierOnlyMixin, MemberPricingMixin, default_class), {}
+    )
+
+
+@cache
+def _compose_shopper(default_class: type) -> type:
+    return type(f"TierOnly{default_class.__name__}", (TierOnlyMixin, default_class), {})
 
 
 def member_with_benefits(user) -> Member | None:
@@ -96,6 +107,10 @@ class Selector:
     def member_strategy_class(self) -> type:
         return _compose(self.default_strategy_class())
 
+    def shopper_strategy_class(self) -> type:
+        """Guests' and non-members' strategy: the store's ``Default`` with tier-only products."""
+        return _compose_shopper(self.default_strategy_class())
+
     def strategy(self, request=None, user=None, **kwargs):
         if user is None and request is not None:
             user = getattr(request, "user", None)
@@ -105,7 +120,7 @@ class Selector:
         context = load_context(user, for_request=request is not None)
         member = context.member if context is not None else None
         if member is None or not member.has_benefits():
-            strategy = self.default_strategy_class()(request)
+            strategy = self.shopper_strategy_class()(request)
         else:
             strategy = self.member_strategy_class()(request)
             strategy.member = member
@@ -113,6 +128,8 @@ class Selector:
                 member.tier, member=member, version=context.price_version
             )
         strategy.loyalty_context = context
+        # Tier-only products: the member read by this request, benefits or not.
+        strategy.loyalty_member = member
         if user is not None and getattr(user, "is_authenticated", False):
             strategy.user = user
         return strategy

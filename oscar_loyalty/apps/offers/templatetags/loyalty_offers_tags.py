@@ -74,3 +74,17 @@ def member_price_badge(context, product, price=None) -> dict | None:
     if not getattr(price, "is_member_price", False):
         return None
     return {"regular": price.regular_excl_tax, "currency": price.currency}
+
+
+@register.simple_tag(takes_context=True)
+def tier_only_notice(context, product):
+    """The product page's "Gold members only" notice (``tier_only.notice_for``), or ``None``.
+
+    No query: the restricted products are the process's copy, the shopper's
+    member the one the request's strategy read.
+    """
+    from ..tier_only import notice_for
+
+    request = context.get("request")
+    strategy = getattr(request, "strategy", None)
+    return notice_for(product, getattr(strategy, "loyalty_member", None))
