@@ -34,7 +34,7 @@ from oscar_loyalty.apps.consent.services import grant_consents
 from oscar_loyalty.apps.membership import services
 from oscar_loyalty.apps.membership.models import Member, Plan, Tier
 from oscar_loyalty.orders import process_placed_order
-from sandbox.demo import living
+from sandbox.demo import club_examples, living
 from sandbox.demo.catalogue import CATALOGUE, ISRAEL
 
 Category = get_model("catalogue", "Category")
@@ -107,12 +107,12 @@ class Command(BaseCommand):
             products = self._catalogue(partner)
             plans = self._plans(partner)
             self._tiers()
-            self._tier_perks(products)
+            club_examples.tier_perks(products)
             staff = self._staff()
             if apps.is_installed("oscar_loyalty.apps.challenges"):
-                self._challenges()
+                club_examples.challenges()
             if apps.is_installed("oscar_loyalty.apps.rewards"):
-                self._rewards(products)
+                club_examples.rewards(products)
         # The members' mails (points earned, draw won) would only flood the console.
         with override_settings(EMAIL_BACKEND=NO_MAIL):
             with override_settings(TASKS=NO_QUEUE):
@@ -122,7 +122,7 @@ class Command(BaseCommand):
             self._year_of_history(members, staff)
         if apps.is_installed("oscar_loyalty.apps.actions"):
             # After the history: the examples pay from now on, not for the demo's past.
-            self._action_rules()
+            club_examples.action_rules()
         # Oscar's catalogue pages are served from the search index.
         call_command("rebuild_index", interactive=False, verbosity=0)
         # Last: the marker says the whole load finished.
@@ -139,106 +139,6 @@ class Command(BaseCommand):
             )
         )
         self._print_credentials()
-
-    def _challenges(self) -> None:
-        """One challenge of each kind, running before the members' orders (they make progress)."""
-        from oscar_loyalty.apps.challenges.models import Challenge
-
-        start = timezone.now() - timedelta(days=400)
-        examples = [
-            ("3 orders in 30 days", Challenge.ORDERS, 3, 30, 300),
-            ("Buy from 3 different categories", Challenge.CATEGORIES, 3, None, 200),
-            ("Refer 2 friends", Challenge.REFERRALS, 2, None, 500),
-            ("Write your first review", Challenge.REVIEWS, 1, None, 50),
-        ]
-        for name, kind, target, days, points in examples:
-            Challenge.objects.get_or_create(
-                name=name,
-                defaults={
-                    "kind": kind,
-                    "target": target,
-                    "period_days": days,
-                    "starts_at": start,
-                    "reward_kind": Challenge.POINTS,
-                    "reward_points": points,
-                    "max_completions": 3 if kind == Challenge.ORDERS else 1,
-                },
-            )
-
-    def _rewards(self, products) -> None:
-        """One reward of each kind, in both languages (docs/rewards.md)."""
-        from oscar_loyalty.apps.rewards.models import Reward
-
-        Range = get_model("offer", "Range")
-        Condition = get_model("offer", "Condition")
-        Benefit = get_model("offer", "Benefit")
-        ConditionalOffer = get_model("offer", "ConditionalOffer")
-
-        by_title = {product.title: product for product in products}
-        everything, _ = Range.objects.get_or_create(
-            name="Everything (club rewards)", defaults={"includes_all_products": True}
-        )
-        voucher_offer, _ = ConditionalOffer.objects.get_or_create(
-            name="Club reward: 50 off",
-            defaults={
-                "offer_type": ConditionalOffer.VOUCHER,
-                "condition": Condition.objects.create(
-                    range=everything, type=Condition.VALUE, value=D("200.00")
-                ),
-                "benefit": Benefit.objects.create(
-                    range=everything, type=Benefit.FIXED, value=D("50.00")
-                ),
-            },
-        )
-        examples = [
-            {
-                "name": "50 ₪ off an order of 200 ₪",
-                "translations": {"he": {"name": "50 ₪ הנחה בהזמנה מעל 200 ₪"}},
-                "kind": Reward.VOUCHER,
-                "points": 1500,
-                "voucher_offer": voucher_offer,
-                "voucher_days": 30,
-                "position": 10,
-            },
-            {
-                "name": "Espresso cups, a gift",
-                "translations": {"he": {"name": "ספלי אספרסו במתנה"}},
-                "kind": Reward.GIFT,
-                "points": 900,
-                "product": by_title["Espresso cups (set of 4)"],
-                "stock": 25,
-                "per_member_limit": 1,
-                "position": 20,
-            },
-            {
-                "name": "Running shoes for 500 points and 249.90 ₪",
-                "translations": {"he": {"name": "נעלי ריצה ב־500 נקודות ועוד 249.90 ₪"}},
-                "kind": Reward.POINTS_PLUS_CASH,
-                "points": 500,
-                "cash": D("249.90"),
-                "product": by_title["Running shoes"],
-                "stock": 10,
-                "per_member_limit": 1,
-                "position": 30,
-            },
-        ]
-        for fields in examples:
-            Reward.objects.get_or_create(name=fields.pop("name"), defaults=fields)
-        gold = Tier.objects.filter(code="gold").first()
-        if gold is not None:
-            reward, _ = Reward.objects.get_or_create(
-                name="Chef's knife for Gold members",
-                defaults={
-                    "translations": {"he": {"name": "סכין שף לחברי זהב"}},
-                    "kind": Reward.GIFT,
-                    "points": 2500,
-                    "product": by_title["Chef's knife"],
-                    "stock": 5,
-                    "per_member_limit": 1,
-                    "position": 40,
-                },
-            )
-            reward.tiers.add(gold)
 
     def _year_of_history(self, members: int, staff) -> None:
         """Generated members, what a year leaves behind, matured points and fresh figures."""
@@ -368,65 +268,6 @@ class Command(BaseCommand):
             qualifying_spend=D("5000.00"),
             points_multiplier=D("2.00"),
             discount_percent=D("10.00"),
-        )
-
-    def _action_rules(self):
-        """One example of each kind of points for actions (docs/actions.md)."""
-        from oscar_loyalty.apps.actions.models import ActionRule
-
-        examples = [
-            ("Product review", "review", ActionRule.REVIEW, 30, 3, ActionRule.MONTH),
-            ("Newsletter confirmed", "newsletter", ActionRule.NEWSLETTER, 50, None, "month"),
-            ("Complete profile", "profile", ActionRule.PROFILE, 40, None, "month"),
-            ("Membership anniversary", "anniversary", ActionRule.ANNIVERSARY, 200, None, "month"),
-            ("App download", "app_download", ActionRule.CUSTOM, 100, None, "month"),
-            ("Store visit", "store_visit", ActionRule.CUSTOM, 10, 3, ActionRule.MONTH),
-        ]
-        for name, code, kind, points, cap, period in examples:
-            ActionRule.objects.create(
-                name=name, code=code, kind=kind, points=points, cap_count=cap, cap_period=period
-            )
-        # Store visits pay Gold and Platinum members only.
-        ActionRule.objects.get(code="store_visit").tiers.set(
-            Tier.objects.filter(code__in=["gold", "platinum"])
-        )
-
-    def _tier_perks(self, products):
-        """Gold and Platinum ship free; Gold and Platinum see the winter sale a week early."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-        from oscar.core.loading import get_model
-
-        from oscar_loyalty.apps.offers.services import save_tier_perk_offer
-
-        Range = get_model("offer", "Range")
-        top = list(Tier.objects.filter(code__in=["gold", "platinum"]))
-        everything = Range.objects.create(
-            name="Everything (club perks)",
-            slug="club-perks-everything",
-            includes_all_products=True,
-        )
-        save_tier_perk_offer(
-            name="Free shipping for Gold and Platinum",
-            tiers=top,
-            range=everything,
-            benefit_type="Shipping fixed price",
-            benefit_value=D("0.00"),
-        )
-        sale = Range.objects.create(name="Winter sale", slug="winter-sale", is_public=True)
-        for product in products[:4]:
-            sale.add_product(product)
-        now = timezone.now()
-        save_tier_perk_offer(
-            name="Winter sale: 20% off (Gold and Platinum first)",
-            tiers=top,
-            range=sale,
-            benefit_type="Percentage",
-            benefit_value=D("20"),
-            starts_at=now - timedelta(days=1),
-            everyone_from=now + timedelta(days=7),
-            ends_at=now + timedelta(days=30),
         )
 
     def _staff(self):
