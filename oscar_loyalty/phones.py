@@ -124,3 +124,70 @@ class MobileNumberField(PhoneNumberField):
         from oscar_loyalty import app_settings
 
         return self._region or app_settings.PHONE_REGION
+
+
+def clean_typed(value: str) -> str:
+    """A number as typed, made readable for ``phonenumbers``.
+
+    Full-width and other compatibility digits become ASCII (NFKC), and
+    invisible format characters (RTL/LTR marks, zero-width spaces, which a
+    number copied from a Hebrew text carries) are removed. Spaces, dashes,
+    dots, brackets, "+972" and a leading 0 are ``phonenumbers``'s to read.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(char for char in text if unicodedata.category(char) != "Cf").strip()
+
+
+def mobile_form_field(**kwargs):
+    """django-phonenumber-field's form field for a **mobile** number, read in ``PHONE_REGION``.
+
+    Built when a form is (``__init__``), never at import, so the region is the
+    setting's current value. A landline is refused: the number is for SMS and
+    WhatsApp, which a fixed line cannot take (in Israel a number of the
+    ``FIXED_LINE_OR_MOBILE`` kind is accepted). Stored in E.164.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy as _
+    from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+
+    from oscar_loyalty import app_settings
+
+    region = app_settings.PHONE_REGION
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    example_text = (
+        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if example
+        else "+972 50-123-4567"
+    )
+
+    class MobileNumberFormField(PhoneNumberFormField):
+        def to_python(self, value):
+            return super().to_python(clean_typed(value))
+
+        def validate(self, value):
+            super().validate(value)
+            if value in self.empty_values or not getattr(value, "is_valid", lambda: False)():
+                return
+            kind = phonenumbers.number_type(value)
+            if kind not in (
+                phonenumbers.PhoneNumberType.MOBILE,
+                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+            ):
+                raise ValidationError(self.error_messages["not_mobile"], code="not_mobile")
+
+    invalid = _("Enter a valid mobile number, such as %(example)s or +972 50-123-4567.") % {
+        "example": example_text
+    }
+    kwargs.setdefault("label", _("Mobile phone"))
+    return MobileNumberFormField(
+        region=region,
+        error_messages={
+            "invalid": invalid,
+            "not_mobile": _(
+                "This is a landline number: enter a mobile number, which can receive SMS."
+            ),
+        },
+        **kwargs,
+    )

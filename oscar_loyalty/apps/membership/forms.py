@@ -14,6 +14,9 @@ from oscar_loyalty.apps.consent.wording import MARKETING, get_wording
 
 from .models import Member, Plan
 
+#: Channels whose consent names the mobile number (``services.NUMBER_CHANNELS``).
+NUMBER_CHANNELS = ("sms", "whatsapp")
+
 Category = get_model("catalogue", "Category")
 # The store's own registration form (forked or Oscar's), loaded without our
 # class loader: through it, this name would resolve to ClubRegistrationForm.
@@ -175,14 +178,55 @@ class ProfileForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["interests"].queryset = Category.objects.filter(depth=1).order_by("name")
+        self.add_phone_fields()
         self.fields["language"].widget.choices = [("", _("Store default"))] + list(
             settings.LANGUAGES
         )
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save")))
 
+    def add_phone_fields(self) -> None:
+        """The mobile number, and consent to SMS/WhatsApp for it where the member has none.
+
+        Consent is bound to the number (docs/sms.md, "Phone numbers"): a
+        member who changes it is offered consent for the new one here.
+        """
+        from oscar_loyalty import phones
+        from oscar_loyalty.apps.consent import services as consent
+
+        self.fields["phone"] = phones.mobile_form_field(
+            required=False,
+            initial=self.instance.phone or "",
+            help_text=_("For SMS and WhatsApp. A new number needs your consent again."),
+        )
+        user = self.instance.user if self.instance.pk else None
+        for channel in NUMBER_CHANNELS:
+            if channel not in app_settings.CONSENT_CHANNELS_OFFERED:
+                continue
+            # Never ticked in advance; left unticked it withdraws nothing (the
+            # preference centre does). Shown to a consenting member too: who
+            # changes the number here ticks it again for the new one.
+            consenting = user is not None and consent.has_consent(
+                user, purpose=MARKETING, channel=channel
+            )
+            self.fields[f"consent_{channel}"] = forms.BooleanField(
+                label=get_wording(MARKETING, channel).text,
+                required=False,
+                initial=False,
+                help_text=_(
+                    "You get them at the number above. A new number needs this box ticked again."
+                )
+                if consenting
+                else _("For the mobile number above."),
+            )
+
+    def number_consents(self) -> list[str]:
+        return [c for c in NUMBER_CHANNELS if self.cleaned_data.get(f"consent_{c}")]
+
     def clean(self):
         cleaned = super().clean()
+        if self.number_consents() and not cleaned.get("phone"):
+            self.add_error("phone", _("Enter your mobile number to receive messages on it."))
         low, high = cleaned.get("budget_min"), cleaned.get("budget_max")
         if low is not None and high is not None and low > high:
             self.add_error("budget_max", _("The upper budget must not be below the lower one."))

@@ -429,3 +429,64 @@ def require_member(user) -> Member:
     if member is None:
         raise NotAMember()
     return member
+
+
+#: Channels whose consent names the member's mobile number.
+NUMBER_CHANNELS = ("sms", "whatsapp")
+
+
+def change_phone(
+    member: Member,
+    *,
+    phone,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Give the member a new mobile number (E.164, or empty to remove it).
+
+    SMS and WhatsApp consent is bound to the number it was given for: when the
+    number changes, each of those consents still granted (or pending) for the
+    old number gets a withdrawal in the consent ledger, naming the old
+    number's hash, the time and "number changed" as evidence. The new number
+    has no consent until the member gives it (the profile form offers it).
+    The user row is locked first (the consent services' order), then the
+    member; the old number is the one stored, not the caller's copy (another
+    tab may have changed it meanwhile). Idempotent: the number the member
+    already has changes nothing.
+    """
+    from oscar_loyalty import phones
+    from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState
+
+    now = _now(now)
+    new = phones.to_e164(phone) if phone else ""
+    with transaction.atomic():
+        user = consent_services.lock_user(member.user)
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        old = phones.to_e164(locked.phone) if locked.phone else ""
+        if old == new:
+            return locked
+        if old and user is not None and not consent_services.is_erased_user(user):
+            granted = ConsentState.objects.select_for_update().filter(
+                user=user,
+                channel__in=NUMBER_CHANNELS,
+                status__in=[ConsentState.GRANTED, ConsentState.PENDING],
+            )
+            for state in granted:
+                consent_services.record_consent(
+                    user,
+                    purpose=state.purpose,
+                    channel=state.channel,
+                    action=ConsentRecord.WITHDRAW,
+                    source=ConsentRecord.SOURCE_ADDRESS_CHANGE,
+                    request=request,
+                    evidence={
+                        "reason": "number_changed",
+                        "previous_number_hash": phones.number_hash(old, state.channel),
+                        "new_number_hash": phones.number_hash(new, state.channel) if new else "",
+                    },
+                    now=now,
+                )
+        locked.phone = new
+        locked.phone_changed_at = now if old else None
+        locked.save(update_fields=["phone", "phone_changed_at", "updated_at"])
+    return locked

@@ -202,10 +202,36 @@ class ProfileView(MemberRequiredMixin, generic.UpdateView):
         return ctx
 
     def form_valid(self, form):
+        from oscar_loyalty.apps.consent import services as consent
+
         data = dict(form.cleaned_data)
         interests = data.pop("interests")
+        phone = data.pop("phone", None)
+        for name in list(data):
+            if name.startswith("consent_"):
+                data.pop(name)
         try:
+            before = self.member.phone_changed_at
+            # A post without the field (an older page) leaves the number alone.
+            if "phone" in form.fields and "phone" in form.data:
+                self.member = services.change_phone(
+                    self.member, phone=phone or "", request=self.request
+                )
+            if self.member.phone_changed_at != before and not form.number_consents():
+                messages.info(
+                    self.request,
+                    _(
+                        "Your mobile number was changed. Consent to SMS and WhatsApp given "
+                        "for the old number does not apply to the new one: tick the boxes "
+                        "below to receive them there."
+                    ),
+                )
             services.update_profile(self.member, interests=interests, **data)
+            for channel in form.number_consents():
+                # Bound to the number just saved; nothing when already granted for it.
+                consent.grant_consent(
+                    self.member.user, channel=channel, source="preferences", request=self.request
+                )
         except LoyaltyError as error:
             messages.error(self.request, error.message)
             return self.form_invalid(form)
