@@ -149,7 +149,9 @@ class ProfileView(ClubAPIView):
         form = ProfileForm(data=data, instance=member)
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        cleaned = dict(form.cleaned_data)
+        # The profile's fields only: the web form also has the phone and its
+        # consent boxes, which this endpoint does not take.
+        cleaned = {name: form.cleaned_data[name] for name in FIELDS}
         interests = cleaned.pop("interests")
         # LoyaltyError answers as a problem, where the web page shows a message.
         saved = membership_services.update_profile(member, interests=interests, **cleaned)
