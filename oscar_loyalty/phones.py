@@ -126,20 +126,6 @@ class MobileNumberField(PhoneNumberField):
         return self._region or app_settings.PHONE_REGION
 
 
-def clean_typed(value: str) -> str:
-    """A number as typed, made readable for ``phonenumbers``.
-
-    Full-width and other compatibility digits become ASCII (NFKC), and
-    invisible format characters (RTL/LTR marks, zero-width spaces, which a
-    number copied from a Hebrew text carries) are removed. Spaces, dashes,
-    dots, brackets, "+972" and a leading 0 are ``phonenumbers``'s to read.
-    """
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return "".join(char for char in text if unicodedata.category(char) != "Cf").strip()
-
-
 def mobile_form_field(**kwargs):
     """django-phonenumber-field's form field for a **mobile** number, read in ``PHONE_REGION``.
 
@@ -162,10 +148,10 @@ def mobile_form_field(**kwargs):
         else "+972 50-123-4567"
     )
 
+    # Full-width digits, RTL/LTR marks and zero-width spaces (a number copied
+    # from a Hebrew text) need nothing here: ``phonenumbers`` reads the digits
+    # of any script and skips the rest (tests/apps/membership/test_phone.py).
     class MobileNumberFormField(PhoneNumberFormField):
-        def to_python(self, value):
-            return super().to_python(clean_typed(value))
-
         def validate(self, value):
             super().validate(value)
             if value in self.empty_values or not getattr(value, "is_valid", lambda: False)():

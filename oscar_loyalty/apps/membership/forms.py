@@ -68,6 +68,15 @@ class JoinForm(ConsentFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if user is not None and user.is_authenticated and not user.first_name:
             add_name_fields(self, required=True)
+        if user is not None and user.is_authenticated:
+            # Signed-in only: a guest's choices wait in the session while they
+            # log in, and a phone number is not kept there (they see it again).
+            from oscar_loyalty import phones
+
+            self.fields["phone"] = phones.mobile_form_field(
+                required=False,
+                help_text=_("Optional: for SMS and WhatsApp, if you agree to them below."),
+            )
         plans = Plan.objects.filter(is_active=True, price=0)
         self.fields["plan"].queryset = plans
         self.fields["plan"].initial = plans.first()

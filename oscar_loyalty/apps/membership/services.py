@@ -100,9 +100,13 @@ def join_club(
     source: str = "join",
     request: HttpRequest | None = None,
     language: str = "",
+    phone: str = "",
     now: datetime | None = None,
 ) -> Member:
     """Make ``user`` a member on a free plan and record the consents they ticked.
+
+    ``phone`` (E.164) is stored before the consents are recorded, so SMS and
+    WhatsApp consent given here is bound to it.
 
     Paid plans are joined by buying their product (see ``activate_memberships_for_order``).
     """
@@ -120,6 +124,7 @@ def join_club(
         with transaction.atomic():
             member = Member.objects.create(
                 user=user,
+                phone=str(phone or ""),
                 number=_new_number(),
                 plan=plan,
                 joined_at=now,

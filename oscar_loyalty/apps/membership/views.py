@@ -101,6 +101,7 @@ class ClubLandingView(generic.FormView):
                 source="join",
                 request=self.request,
                 language=getattr(self.request, "LANGUAGE_CODE", "") or "",
+                phone=str(form.cleaned_data.get("phone") or ""),
             )
         except LoyaltyError as error:
             messages.error(self.request, error.message)

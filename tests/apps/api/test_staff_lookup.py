@@ -84,7 +84,12 @@ def test_staff_find_a_member_by_their_own_mobile_number_without_an_address(staff
     settings.PHONENUMBER_DEFAULT_REGION = None  # the club's region (IL) reads local numbers
     member = MemberFactory(phone="+972525559876")
     MemberFactory(phone="+972525550000")
-    for typed in ("052-555-9876", "+972 52-555-9876"):
+    for typed in (
+        "052-555-9876",
+        "+972 52-555-9876",
+        "０５２５５５９８７６",  # full-width digits
+        "\u200f052-555-9876\u200f",  # RTL marks of a number copied from Hebrew text
+    ):
         body = lookup(staff_client, phone=typed).json()
         assert [m["number"] for m in body["members"]] == [member.number]
 

@@ -216,3 +216,23 @@ def test_no_sms_goes_to_a_new_number_before_its_own_consent(shopper, free_plan, 
     consent.grant_consent(shopper, channel="sms", source="preferences")
     assert send() == ["+972544112222"]
     test_backend.reset()
+
+
+def test_a_number_given_when_joining_is_stored_and_the_sms_consent_is_bound_to_it(
+    client, shopper, free_plan
+):
+    page = client.get(reverse("loyalty:join")).content.decode()
+    assert 'name="phone"' in page
+    data = {"plan": free_plan.pk, "phone": "+972 52 765 4321", "consent_sms": "on"}
+    assert client.post(reverse("loyalty:join"), data).status_code == 302
+    assert str(Member.objects.get(user=shopper).phone) == "+972527654321"
+    state = ConsentState.objects.get(user=shopper, channel="sms")
+    assert state.email_hash == number_hash("+972527654321", "sms")
+    assert consent.has_consent(fresh(shopper), purpose="marketing", channel="sms")
+
+
+def test_a_landline_given_when_joining_is_refused_and_nobody_joins(client, shopper, free_plan):
+    data = {"plan": free_plan.pk, "phone": "03-123-4567"}
+    response = client.post(reverse("loyalty:join"), data)
+    assert response.status_code == 200 and "landline" in response.content.decode()
+    assert not Member.objects.filter(user=shopper).exists()
