@@ -22,6 +22,12 @@ ADD_ACTION_RULE = VIEW_ACTION_RULES + ["loyalty_actions.add_actionrule"]
 
 MANAGE_OFFERS = ["is_staff", "offer.view_conditionaloffer", "offer.change_conditionaloffer"]
 MANAGE_DRAWS = ["is_staff", "loyalty_offers.view_prizedraw", "loyalty_offers.change_prizedraw"]
+VIEW_TIER_ONLY = ["is_staff", "loyalty_offers.view_tieronlyrange"]
+SET_TIER_ONLY = VIEW_TIER_ONLY + [
+    "loyalty_offers.add_tieronlyrange",
+    "loyalty_offers.change_tieronlyrange",
+]
+REMOVE_TIER_ONLY = VIEW_TIER_ONLY + ["loyalty_offers.delete_tieronlyrange"]
 VIEW_REFERRALS = ["is_staff", "loyalty_referrals.view_referral"]
 REVIEW_REFERRALS = VIEW_REFERRALS + ["loyalty_referrals.change_referral"]
 VIEW_REPORTS = ["is_staff", "loyalty_reports.view_dailyfigure"]
@@ -81,6 +87,10 @@ class LoyaltyDashboardConfig(OscarDashboardConfig):
         "loyalty-offers-draw-detail": MANAGE_DRAWS,
         "loyalty-offers-draw-update": MANAGE_DRAWS,
         "loyalty-offers-draw-run": MANAGE_DRAWS,
+        "loyalty-offers-tier-only-list": VIEW_TIER_ONLY,
+        "loyalty-offers-tier-only-create": SET_TIER_ONLY,
+        "loyalty-offers-tier-only-update": SET_TIER_ONLY,
+        "loyalty-offers-tier-only-remove": REMOVE_TIER_ONLY,
         "loyalty-offers-member-prices": VIEW_MEMBER_PRICES,
         "loyalty-offers-member-prices-export": VIEW_MEMBER_PRICES,
         "loyalty-offers-member-prices-set": SET_MEMBER_PRICES,

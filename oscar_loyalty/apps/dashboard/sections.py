@@ -63,6 +63,11 @@ SECTIONS: list[Section] = [
     ),
     Section(
         "oscar_loyalty.apps.offers",
+        "tier_only_views",
+        (entry(_("Tier-only products"), "loyalty-offers-tier-only-list"),),
+    ),
+    Section(
+        "oscar_loyalty.apps.offers",
         "member_prices_views",
         (entry(_("Member prices"), "loyalty-offers-member-prices"),),
     ),

@@ -1,4 +1,4 @@
-"""Staff forms for members-only offers, promotion switches and prize draws (services validate)."""
+"""Staff forms for members-only offers, promotions, draws and tier-only products."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_class, get_model
 
+from oscar_loyalty.apps.membership.models import Tier
 from oscar_loyalty.apps.segments.models import Segment
 
 from .models import PrizeDraw
@@ -180,3 +181,35 @@ class MemberPriceImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class TierOnlyRangeForm(forms.Form):
+    """Which tiers alone may buy a range's products, and from when everyone may."""
+
+    range = forms.ModelChoiceField(
+        label=_("Products (range)"),
+        queryset=Range.objects.order_by("name"),
+        help_text=_("An Oscar range (Dashboard → Offers → Ranges), not one of every product."),
+    )
+    tiers = forms.ModelMultipleChoiceField(
+        label=_("Only these tiers may buy them"),
+        queryset=Tier.objects.order_by("qualifying_spend", "pk"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    everyone_from = forms.DateTimeField(
+        label=_("Open to every shopper from"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Early access: empty keeps the products for the tiers, always."),
+    )
+
+    def __init__(self, *args, rule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rule is not None:
+            # The rule belongs to its range: editing changes the tiers and the date only.
+            self.fields["range"].disabled = True
+            self.initial.update(
+                range=rule.range_id,
+                tiers=[tier.pk for tier in rule.tiers.all()],
+                everyone_from=rule.everyone_from,
+            )
