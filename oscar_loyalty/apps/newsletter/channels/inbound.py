@@ -11,6 +11,10 @@ the provider's fields; these two services do the rest:
   the outbox re-checks consent right before each provider call.
 * ``receive_report``: a delivery report settles the outbox row; a permanent
   failure suppresses the number on that channel only.
+* ``receive_provider_refusal``: the provider refused a message because the
+  number is on its removal list (the recipient answered "הסר" to the
+  provider, which keeps the list): a refusal like a reply, known only
+  through that report.
 """
 
 from __future__ import annotations
@@ -110,6 +114,57 @@ def receive_report(
                 },
             )
             row.status, row.error = OutboxMessage.BOUNCED, error[:2000]
+            row.save(update_fields=["status", "error", "updated_at"])
+            changed += 1
+    return changed
+
+
+def receive_provider_refusal(
+    *, channel: str, provider: str, message_id: str, via: str, now: datetime | None = None
+) -> int:
+    """The provider refused the row's message: its number is on the provider's removal list.
+
+    The number asked the provider, not us, to stop (a "הסר" the provider
+    answered itself), so the refusal reaches our ledger only now, with the
+    report. The number is suppressed on ``channel`` and the member whose
+    number it still is has their consent on ``channel`` withdrawn, with the
+    evidence: the number's hash, when we learnt it, the provider's report id,
+    ``via`` (what said so) and the message refused. Returns the rows settled;
+    a repeated report changes nothing.
+    """
+    now = now or timezone.now()
+    key = f"{provider}:{message_id}"[:255]
+    rows = OutboxMessage.objects.filter(channel=channel, esp_message_id=key)
+    changed = 0
+    with transaction.atomic():
+        for row in rows.select_for_update().exclude(status=OutboxMessage.BOUNCED):
+            Suppression.objects.get_or_create(
+                email_hash=row.email_hash,  # the number, hashed for this channel
+                scope=Suppression.MARKETING,
+                defaults={
+                    "reason": Suppression.UNSUBSCRIBED,
+                    "source": f"{provider} removal list"[:64],
+                    "esp_event_id": message_id[:255],
+                },
+            )
+            current = phones.stored_numbers([row.user_id]).get(row.user_id) if row.user_id else ""
+            # Consent is bound to the number: a member who changed number since
+            # keeps the new one's consent (the old number is suppressed above).
+            if current and phones.number_hash(current, channel) == row.email_hash:
+                consent.withdraw_consent(
+                    row.user,
+                    channel=channel,
+                    source=ConsentRecord.SOURCE_REPLY_REFUSAL,
+                    evidence={
+                        "number_hash": row.email_hash,
+                        "received_at": now.isoformat(),
+                        "provider": provider,
+                        "provider_message_id": message_id[:255],
+                        "via": via[:160],
+                        "answered": row.message_ref,
+                    },
+                )
+            row.status, row.error = OutboxMessage.BOUNCED, f"refused by {via}"[:2000]
             row.save(update_fields=["status", "error", "updated_at"])
             changed += 1
     return changed

@@ -2,7 +2,9 @@
 
 Options: ``username``, ``token`` (the API token, sent as ``Authorization:
 Bearer``), ``source`` (a sender id of up to 11 letters and digits, or a
-number) and ``base_url`` (``https://019sms.co.il``).
+number), ``base_url`` (``https://019sms.co.il``) and ``add_unsubscribe``
+(``2``, the default: 019 handles "הסר" replies itself and refuses the number
+from then on; ``None`` leaves it out).
 
 The API (https://docs.019sms.co.il/sms/send-sms.html): ``POST /api`` with::
 
@@ -16,6 +18,12 @@ so it is the row's message id. Messages are grouped by text (one request
 per distinct text). The answer's ``<status>`` is 0 when 019 accepted the
 request; any other status refuses every message of the request, with 019's
 ``<message>`` kept as the reason. Hebrew needs nothing: the XML is UTF-8.
+
+``add_unsubscribe`` 2 is "remove by return SMS": 019 takes the replies to
+its sender and keeps the numbers that asked to be removed on its removal
+list. Our ledger learns of such a refusal only when 019 refuses a later
+message to that number: its delivery report (17, 201) is read by
+``sms019_reports.poll_reports`` and recorded as a refusal.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ class Sms019Backend(BaseBackend):
     token = ""
     source = ""
     base_url = "https://019sms.co.il"
+    add_unsubscribe: int | None = 2
 
     def build_payloads(self, messages):
         return [(self.build_group(group), group) for group in group_by_body(messages)]
@@ -57,6 +66,8 @@ class Sms019Backend(BaseBackend):
             phone = ElementTree.SubElement(destinations, "phone", id=ids[message.ref])
             phone.text = local_number(message.to)
         ElementTree.SubElement(root, "message").text = group[0].body
+        if self.add_unsubscribe is not None:
+            ElementTree.SubElement(root, "add_unsubscribe").text = str(self.add_unsubscribe)
         xml = ElementTree.tostring(root, encoding="unicode")
         return {"xml": f'<?xml version="1.0" encoding="UTF-8"?>{xml}', "ids": ids}
 
