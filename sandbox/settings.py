@@ -249,6 +249,17 @@ ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "sandbox-key"),
 }
 
+# SMS and WhatsApp: the add-on's test backend, printed to the console (docs/sms.md
+# names the real providers and their settings).
+OSCAR_LOYALTY_SMS_BACKEND = {
+    "BACKEND": "sandbox.sms.ConsoleTestBackend",
+    "OPTIONS": {"channel": "sms"},
+}
+OSCAR_LOYALTY_WHATSAPP_BACKEND = {
+    "BACKEND": "sandbox.sms.ConsoleTestBackend",
+    "OPTIONS": {"channel": "whatsapp"},
+}
+
 # Background work (django-tasks): the database backend, no broker; run
 # ``manage.py db_worker``. Scaling out: docs/newsletter.md (RQ on Redis).
 # tests/settings.py runs tasks inline instead.

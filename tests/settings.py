@@ -16,6 +16,10 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+# The add-on's test backend for SMS and WhatsApp, not the sandbox's printing one
+# (tests/sandbox/test_channels.py sends through the sandbox's).
+OSCAR_LOYALTY_SMS_BACKEND = "oscar_loyalty.apps.newsletter.channels.test.TestBackend"
+OSCAR_LOYALTY_WHATSAPP_BACKEND = OSCAR_LOYALTY_SMS_BACKEND
 # The add-on's default, not the sandbox's: tests that count mails see no welcome mail.
 OSCAR_LOYALTY_WELCOME_EMAIL = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}

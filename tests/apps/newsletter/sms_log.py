@@ -2,7 +2,7 @@
 
 The SMS twin of ``esp_log.py``, for the SIGKILL tests and the SMS benchmark,
 where the sending worker is another process. Each accepted call appends one
-JSON line ``{"channel", "to", "refs"}`` to ``LOYALTY_SMS_LOG`` and is fsynced
+JSON line ``{"channel", "to", "refs", "body"}`` to ``LOYALTY_SMS_LOG`` and is fsynced
 before the backend answers, so the file holds everything the "provider"
 accepted, whenever the worker dies. Nothing is kept in memory (a 100k send
 would otherwise measure the test list).
@@ -48,6 +48,7 @@ class FileLogBackend(BaseBackend):
             "channel": self.channel,
             "to": [m.to for m in payload],
             "refs": [m.ref for m in payload],
+            "body": payload[0].body if payload else "",  # one sample of the text as sent
         }
         # One write() on an O_APPEND file: lines of workers sharing the log never interleave.
         fd = os.open(os.environ["LOYALTY_SMS_LOG"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
