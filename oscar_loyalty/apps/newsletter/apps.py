@@ -26,6 +26,13 @@ class NewsletterConfig(AppConfig):
 
         tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.newsletter.tracking")
 
+        # Member notices by SMS/WhatsApp go through this app's outbox.
+        from oscar_loyalty import notices
+
+        from .notices import queue_notice
+
+        notices.use_channel_sender(queue_notice)
+
         from django.apps import apps
         from django.db.models.signals import post_save
 

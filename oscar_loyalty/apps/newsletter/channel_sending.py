@@ -97,6 +97,10 @@ SEND_FIELDS = (
     "attempts",
     "language",
     "user__first_name",
+    # A member notice's (``notices``): its text and whether it advertises.
+    "notice",
+    "body",
+    "advertising",
 )
 
 
@@ -104,12 +108,17 @@ def _claimed(token, status=OutboxMessage.CLAIMED):
     return OutboxMessage.objects.filter(claim_token=token, status=status)
 
 
-def send_chunk(campaign: Campaign, token, *, channel: str, now: datetime) -> dict:
-    """The SMS/WhatsApp twin of ``sending.send_chunk``: the same steps, in the same order."""
-    from . import sending  # the checkpoints tests stop a worker at
+def send_chunk(campaign: Campaign | None, token, *, channel: str, now: datetime) -> dict:
+    """The SMS/WhatsApp twin of ``sending.send_chunk``: the same steps, in the same order.
 
+    ``campaign`` ``None``: a chunk of member notices (``notices``), with their
+    own gate and text.
+    """
+    from . import notices, sending  # sending: the checkpoints tests stop a worker at
+
+    gate = sendable_on if campaign is not None else notices.sendable_notices
     rows = list(_claimed(token).select_related("user").only(*SEND_FIELDS).order_by("pk"))
-    ok, skip = sendable_on(channel, rows)
+    ok, skip = gate(channel, rows)
     if skip:
         _claimed(token).filter(any_of("pk", [r.pk for r in skip])).update(
             status=OutboxMessage.SKIPPED, error="no consent or suppressed at send time"
@@ -119,6 +128,8 @@ def send_chunk(campaign: Campaign, token, *, channel: str, now: datetime) -> dic
     waiting = {}
     numbers, cache = phones.stored_numbers(row.user_id for row in ok), {}
     for row in ok:
+        if campaign is None and not notices.waits_for_quiet_hours(row):
+            continue
         allowed = first_allowed(numbers[row.user_id], now, cache=cache)
         if allowed > now:
             waiting[row.pk] = allowed
@@ -132,7 +143,10 @@ def send_chunk(campaign: Campaign, token, *, channel: str, now: datetime) -> dic
     if not ok:
         return {"sent": 0, "skipped": len(skip), "waiting": len(waiting)}
     backend = get_backend(channel)
-    messages = build_messages(campaign, ok, channel=channel, numbers=numbers)
+    if campaign is None:
+        messages = notices.build_notice_messages(ok, channel=channel, numbers=numbers)
+    else:
+        messages = build_messages(campaign, ok, channel=channel, numbers=numbers)
     sending.checkpoint("claimed")
     marked = _claimed(token).update(
         status=OutboxMessage.SENDING,
@@ -146,7 +160,7 @@ def send_chunk(campaign: Campaign, token, *, channel: str, now: datetime) -> dic
         )
         return {"sent": 0, "skipped": len(skip)}
     sending.checkpoint("sending")
-    ok, withdrawn = sendable_on(channel, ok)  # a "הסר" that arrived meanwhile is honoured
+    ok, withdrawn = gate(channel, ok)  # a "הסר" that arrived meanwhile is honoured
     if withdrawn:
         gone = {str(r.pk) for r in withdrawn}
         messages = [m for m in messages if m.ref not in gone]

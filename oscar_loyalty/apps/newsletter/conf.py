@@ -141,6 +141,15 @@ class ChannelSettings:
         return self._setting("QUIET_TIME_ZONE", "Asia/Jerusalem")
 
 
+class NoticeSettings:
+    """Member notices by SMS and WhatsApp (``docs/sms.md``, "Member notices")."""
+
+    @property
+    def NOTICE_URGENT_TYPES(self) -> tuple[str, ...]:
+        """Service notice types sent at once, even in quiet hours; the rest wait for morning."""
+        return tuple(self._setting("NOTICE_URGENT_TYPES", ()))
+
+
 class LinkSettings:
     """Click tracking and short links (``docs/sms.md``, "Short links")."""
 

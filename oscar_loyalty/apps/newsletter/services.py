@@ -134,6 +134,10 @@ def run_due(*, now: datetime | None = None) -> dict:
         "pk", flat=True
     ):
         totals["sent"] += sending.process_campaign(campaign_id, now=now)["sent"]
+    # Member notices by SMS/WhatsApp: those a dead worker left, and any due after quiet hours.
+    from .notices import process_notices
+
+    totals["sent"] += process_notices(now=now)["sent"]
     return totals
 
 

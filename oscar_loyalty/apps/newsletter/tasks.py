@@ -28,3 +28,11 @@ def process_campaign(campaign_id: int) -> dict:
 def start_campaign(campaign_id: int) -> dict:
     """A scheduled campaign whose time has come: fan out, then send."""
     return services.resume_campaign(campaign_id)
+
+
+@task()
+def process_notices() -> dict:
+    """Send the member notices due by SMS and WhatsApp (``notices``); any number may run."""
+    from . import notices
+
+    return notices.process_notices()

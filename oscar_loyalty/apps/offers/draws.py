@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from oscar_loyalty.apps.consent.services import has_consent
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import DrawAlreadyRun, DrawNotReady
-from oscar_loyalty.mail import send_member_email
+from oscar_loyalty.notices import send_member_notice
 from oscar_loyalty.order_events import counted_orders
 
 from .models import ZERO, DrawWinner, PrizeDraw
@@ -151,7 +151,12 @@ def notify_winners(draw_pk: int) -> int:
     sent = 0
     winners = DrawWinner.objects.filter(draw_id=draw_pk, notified_at__isnull=True)
     for winner in winners.select_related("draw", "member__user"):
-        if send_member_email(winner.member, email_type="draw_won", context={"winner": winner}):
+        if send_member_notice(
+            winner.member,
+            notice_type="draw_won",
+            context={"winner": winner},
+            key=f"draw_won:{winner.pk}",
+        ):
             DrawWinner.objects.filter(pk=winner.pk).update(notified_at=timezone.now())
             sent += 1
     return sent

@@ -30,10 +30,10 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
-from oscar_loyalty.apps.consent.services import has_consent
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import GiftUnavailable
 from oscar_loyalty.mail import send_member_email
+from oscar_loyalty.notices import send_member_notice
 
 from .models import MemberGift
 
@@ -196,7 +196,7 @@ def issue_birthday_gift(
             occasion=on,
             created_at=now,
         )
-        if member.user_id and has_consent(member.user, purpose="marketing", channel="email"):
+        if member.user_id:  # consent is checked when sending, on the member's channel
             transaction.on_commit(lambda: send_birthday_email(gift.pk))
         return gift
 
@@ -233,13 +233,16 @@ def send_birthday_email(gift_pk: int) -> bool:
     """Send the greeting with the voucher (after commit); marks the gift as emailed."""
     gift = MemberGift.objects.select_related("member__user", "voucher").get(pk=gift_pk)
     member = gift.member
-    # Checked again at send time: consent may have been withdrawn since.
-    if gift.emailed_at or not has_consent(member.user, purpose="marketing", channel="email"):
+    if gift.emailed_at:
         return False
-    sent = send_member_email(
+    # An advertising type (``EMAIL_TYPE_CLASSES``): consent is checked at send
+    # time on the member's channel, by email (``mail.may_send``) or by the
+    # outbox's gate for SMS and WhatsApp.
+    sent = send_member_notice(
         member,
-        email_type="birthday",
+        notice_type="birthday",
         context={"gift": gift, "voucher": gift.voucher, "shop_name": settings.OSCAR_SHOP_NAME},
+        key=f"birthday:{gift.pk}",
     )
     if sent:
         MemberGift.objects.filter(pk=gift.pk).update(emailed_at=timezone.now())

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from oscar_loyalty import app_settings, signals
 from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.mail import send_member_email
+from oscar_loyalty.notices import send_member_notice
 
 from . import services
 from .models import PointsEarning, PointsEarningLine, PointsEntry, PointsRedemption
@@ -124,10 +124,11 @@ def _credit_matured_locked(
     if app_settings.POINTS_EARNED_EMAIL:
         member = account.member
         transaction.on_commit(
-            lambda: send_member_email(
+            lambda: send_member_notice(
                 member,
-                email_type="points_earned",
+                notice_type="points_earned",
                 context={"points": net, "order": earning.order},
+                key=f"points_earned:{earning.order_id}",
             )
         )
     return services.credit_locked(

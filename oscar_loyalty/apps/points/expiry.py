@@ -219,7 +219,7 @@ def _announce_expiries(entry_ids: list[int]) -> None:
 
 def send_expiry_reminders(*, now: datetime | None = None) -> int:
     """Email members whose points expire within the reminder window, once per lot."""
-    from oscar_loyalty.mail import send_member_email
+    from oscar_loyalty.notices import send_member_notice
 
     days = app_settings.POINTS_EXPIRY_REMINDER_DAYS
     if not days:
@@ -254,9 +254,11 @@ def send_expiry_reminders(*, now: datetime | None = None) -> int:
                 "balance": account.balance,
             }
             member = account.member
+            # Each lot is reminded once, so its first lot names the reminder.
+            key = f"points_expiring:{min(lot.pk for lot in lots)}"
             transaction.on_commit(
-                lambda m=member, c=context: send_member_email(
-                    m, email_type="points_expiring", context=c
+                lambda m=member, c=context, k=key: send_member_notice(
+                    m, notice_type="points_expiring", context=c, key=k
                 )
             )
             sent += 1

@@ -269,20 +269,21 @@ def send_reward_email(referral_pk: int) -> bool:
     ``referral_reward`` is an advertising email type (``EMAIL_TYPE_CLASSES``):
     ``send_member_email`` sends it only with marketing consent, with the footer.
     """
-    from oscar_loyalty.mail import send_member_email
+    from oscar_loyalty.notices import send_member_notice
 
     try:
         referral = Referral.objects.select_related("referrer__user", "referrer_voucher").get(
             pk=referral_pk
         )
-        return send_member_email(
+        return send_member_notice(
             referral.referrer,
-            email_type="referral_reward",
+            notice_type="referral_reward",
             context={
                 "referral": referral,
                 "points": referral.referrer_points,
                 "voucher": referral.referrer_voucher,
             },
+            key=f"referral_reward:{referral.pk}",
         )
     except Exception:  # noqa: BLE001 - the reward is credited; an email must not undo it.
         logger.exception("Referral reward email failed for referral %s", referral_pk)

@@ -80,6 +80,9 @@ def receive_reply(
         )
         if record is not None:
             records.append(record)
+    # A refusal of the channel: the club's notices on it go back to email
+    # (the member may choose the channel again on the profile page).
+    Member.objects.filter(phone=e164, notice_channel=channel).update(notice_channel="email")
     return records
 
 
