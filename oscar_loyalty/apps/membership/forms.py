@@ -188,6 +188,11 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["interests"].queryset = Category.objects.filter(depth=1).order_by("name")
         self.add_phone_fields()
+        from django.apps import apps
+
+        if not apps.is_installed("oscar_loyalty.apps.newsletter"):
+            # No outbox, no SMS: every notice goes by email, so there is no choice.
+            del self.fields["notice_channel"]
         self.fields["language"].widget.choices = [("", _("Store default"))] + list(
             settings.LANGUAGES
         )

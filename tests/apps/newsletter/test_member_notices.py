@@ -332,3 +332,14 @@ def test_a_real_draw_result_goes_by_sms_to_a_member_who_prefers_it(db):
     outbox_notices.process_notices(now=soon())
     (text,) = texts()
     assert "You won the prize draw “Winter”: Boots." in text and mail.outbox == []
+
+
+def test_a_hebrew_speaking_member_gets_the_notice_in_hebrew(db):
+    dana = member()
+    dana.language = "he"
+    dana.save()
+    send(dana, "points_expiring")
+    outbox_notices.process_notices(now=soon())
+    (text,) = texts()
+    assert text.startswith("פרסומת - Shoes & Co: 300 נקודות מועדון")
+    assert "נצלו אותן בהזמנה הבאה" in text
