@@ -70,7 +70,10 @@ def build_messages(
     rows = list(rows)
     language = rows[0].language if rows else ""
     merged = SmsValues(
-        [row.user for row in rows if row.user], language=language, text=campaign.sms_text
+        [row.user for row in rows if row.user],
+        language=language,
+        text=campaign.sms_text,
+        messages={row.user_id: row for row in rows if row.user_id},
     )
     messages = []
     for row in rows:

@@ -87,8 +87,10 @@ class _ChunkPersonaliser(Personaliser):
 class SmsValues:
     """Merge values for the recipients of one chunk: loaded once, only for the fields used."""
 
-    def __init__(self, users: Iterable, *, language: str, text: str):
+    def __init__(self, users: Iterable, *, language: str, text: str, messages=None):
         self.users = list(users)
+        # {user id: outbox row} when sending: a product link names its message.
+        self.messages = messages or {}
         self.language = language
         self.text = text or ""
         self.used = [name for name in used_fields(self.text) if name in _FIELDS]
@@ -151,8 +153,22 @@ def _product_name(values: SmsValues, user) -> str:
 
 
 def _product_link(values: SmsValues, user) -> str:
+    """The product's URL; with click tracking on, the short signed link (``links``).
+
+    Before sending (preview, counter, cost) no message exists yet: the link is
+    a placeholder of the length the real one will have.
+    """
+    from oscar_loyalty import app_settings
+
+    from .links import preview_link, short_link
+
     product = values.recommended(user)
-    return values.personaliser.product_url(product) if product is not None else ""
+    if product is None:
+        return ""
+    if not app_settings.TRACK_CLICKS:
+        return values.personaliser.product_url(product)
+    message = values.messages.get(user.pk)
+    return short_link(message, product) if message is not None else preview_link(product)
 
 
 register("first_name", label=gettext_lazy("First name"), value=_first_name)

@@ -275,3 +275,27 @@ def test_the_campaign_form_takes_channels_and_an_sms_text_and_refuses_unknown_fi
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     assert (campaign.channels, campaign.sms_text) == (["sms"], "Hi {first_name}\nSale!")
+
+
+def test_with_click_tracking_on_the_product_link_is_a_short_link_naming_the_message(
+    newsletter, dana, settings, client
+):
+    from oscar_loyalty.apps.newsletter import links
+    from oscar_loyalty.apps.newsletter.models import OutboxMessage
+
+    settings.OSCAR_LOYALTY_TRACK_CLICKS = True
+    settings.OSCAR_LOYALTY_SITE_URL = "https://shop.co.il"
+    campaign = sms_campaign(newsletter, "Try {product_name} {product_link}")
+    sending.fan_out(campaign, now=NOON)
+    sending.process_campaign(campaign.pk, now=NOON)
+    (body,) = sent_bodies()
+    link = body.split("Try Sandals ", 1)[1].split("\n", 1)[0]
+    assert link.startswith("https://shop.co.il/club/c/") and len(link) <= 42
+    row = OutboxMessage.objects.get(campaign=campaign)
+    sandals = get_model("catalogue", "Product").objects.get(title="Sandals")
+    assert links.read_token(link.rsplit("/", 1)[1]) == (row.pk, sandals.pk)
+    assert count_segments(body).units == len(body)  # the parts are counted with the link
+    response = client.get(link.removeprefix("https://shop.co.il"))
+    assert response["Location"] == sandals.get_absolute_url()
+    row.refresh_from_db()
+    assert row.clicked_at is not None
