@@ -1,5 +1,7 @@
 """019's delivery reports, polled from a local server answering with recorded bodies."""
 
+# ruff: noqa: F811 - the fixtures of test_sms_019, imported, are the tests' arguments
+
 from datetime import timedelta
 from io import StringIO
 from xml.etree import ElementTree
@@ -18,6 +20,7 @@ from oscar_loyalty.phones import number_hash
 from tests.apps.newsletter.sms_fixtures import recorded
 from tests.apps.newsletter.test_channels import NOON, texter
 from tests.apps.newsletter.test_sms_019 import (  # noqa: F401 - fixtures
+    answer,
     provider,
     send,
     sent_xml,
@@ -45,7 +48,7 @@ def external_id(member):
     return row.esp_message_id.removeprefix("019:")
 
 
-def two_sent(newsletter, provider):  # noqa: F811
+def two_sent(newsletter, provider):
     dana = texter("a@example.com", "0502345678")
     noa = texter("b@example.com", "0502345679")
     send(newsletter)
@@ -63,7 +66,7 @@ def refusals():
 def test_sending_through_019_asks_it_to_handle_removal_replies(
     newsletter,
     sms019_settings,
-    provider,  # noqa: F811
+    provider,
 ):
     texter("a@example.com", "0502345678")
     send(newsletter)
@@ -74,12 +77,12 @@ def test_sending_through_019_asks_it_to_handle_removal_replies(
 def test_a_poll_asks_for_the_rows_ids_and_settles_them_and_a_second_poll_changes_nothing(
     newsletter,
     sms019_settings,
-    provider,  # noqa: F811
+    provider,
 ):
     dana, noa = two_sent(newsletter, provider)
     # A dead worker left Dana's row "sending": the delivered report confirms it.
     OutboxMessage.objects.filter(user=dana.user).update(
-        status=OutboxMessage.SENDING, updated_at=NOON
+        status=OutboxMessage.SENDING, lease_until=NOON
     )
     provider.default = report((external_id(dana), "102"), (external_id(noa), "201"))
 
@@ -123,7 +126,7 @@ def test_a_poll_asks_for_the_rows_ids_and_settles_them_and_a_second_poll_changes
 def test_a_kosher_number_bounces_and_is_suppressed_without_touching_consent(
     newsletter,
     sms019_settings,
-    provider,  # noqa: F811
+    provider,
 ):
     dana, noa = two_sent(newsletter, provider)
     provider.default = report((external_id(dana), "15"), (external_id(noa), "-1"))
@@ -141,7 +144,7 @@ def test_a_kosher_number_bounces_and_is_suppressed_without_touching_consent(
 def test_ids_019_answers_that_were_not_asked_for_are_ignored(
     newsletter,
     sms019_settings,
-    provider,  # noqa: F811
+    provider,
 ):
     dana, noa = two_sent(newsletter, provider)
     noa_id = external_id(noa)
@@ -161,11 +164,11 @@ def test_a_5xx_leaves_the_rows_for_the_next_poll(
     newsletter,
     sms019_settings,
     provider,
-    status,  # noqa: F811
+    status,
 ):
     dana, noa = two_sent(newsletter, provider)
     OutboxMessage.objects.filter(user=dana.user).update(
-        status=OutboxMessage.SENDING, updated_at=NOON
+        status=OutboxMessage.SENDING, lease_until=NOON
     )
     provider.default = (status, "busy", "text/plain")
     totals = poll_reports(now=LATER)
@@ -178,7 +181,7 @@ def test_a_5xx_leaves_the_rows_for_the_next_poll(
 
 
 @pytest.mark.django_db
-def test_no_answer_leaves_the_rows_for_the_next_poll(newsletter, sms019_settings, provider):  # noqa: F811
+def test_no_answer_leaves_the_rows_for_the_next_poll(newsletter, sms019_settings, provider):
     dana, noa = two_sent(newsletter, provider)
     backend = Sms019Backend(username="shoes", token="t", base_url="http://127.0.0.1:9")
     totals = poll_reports(now=LATER, backend=backend)
@@ -205,7 +208,7 @@ def test_a_hostile_unreadable_or_refused_answer_changes_nothing(
     newsletter,
     sms019_settings,
     provider,
-    body,  # noqa: F811
+    body,
 ):
     dana, noa = two_sent(newsletter, provider)
     provider.default = (200, body.replace("ID", external_id(noa)), "application/xml")
@@ -220,7 +223,7 @@ def test_ids_go_in_batches_of_at_most_the_limit(
     newsletter,
     sms019_settings,
     provider,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     dana, noa = two_sent(newsletter, provider)
     monkeypatch.setattr(sms019_reports, "MAX_IDS", 1)  # 1000 in production
@@ -231,7 +234,7 @@ def test_ids_go_in_batches_of_at_most_the_limit(
 
 
 @pytest.mark.django_db
-def test_a_hebrew_answer_is_read(newsletter, sms019_settings, provider):  # noqa: F811
+def test_a_hebrew_answer_is_read(newsletter, sms019_settings, provider):
     dana, noa = two_sent(newsletter, provider)
     status, body, content_type = report((external_id(dana), "17"))
     assert "נחסם לפי בקשה" in body and "הגיע ליעד" in body
@@ -244,7 +247,7 @@ def test_a_hebrew_answer_is_read(newsletter, sms019_settings, provider):  # noqa
 def test_a_refusal_for_a_number_the_member_no_longer_has_keeps_the_new_numbers_consent(
     newsletter,
     sms019_settings,
-    provider,  # noqa: F811
+    provider,
 ):
     dana, noa = two_sent(newsletter, provider)
     old_id = external_id(dana)
@@ -257,7 +260,7 @@ def test_a_refusal_for_a_number_the_member_no_longer_has_keeps_the_new_numbers_c
 
 
 @pytest.mark.django_db
-def test_the_command_polls_and_says_what_it_did(newsletter, sms019_settings, provider):  # noqa: F811
+def test_the_command_polls_and_says_what_it_did(newsletter, sms019_settings, provider):
     dana, noa = two_sent(newsletter, provider)
     OutboxMessage.objects.update(sent_at=timezone.now())  # the command polls at the clock's now
     provider.default = report((external_id(dana), "102"), (external_id(noa), "201"))
@@ -268,7 +271,7 @@ def test_the_command_polls_and_says_what_it_did(newsletter, sms019_settings, pro
 
 
 @pytest.mark.django_db
-def test_without_019_configured_the_poll_asks_nothing(settings, provider):  # noqa: F811
+def test_without_019_configured_the_poll_asks_nothing(settings, provider):
     settings.OSCAR_LOYALTY_SMS_BACKEND = {
         "BACKEND": "oscar_loyalty.apps.newsletter.channels.test.TestBackend"
     }
@@ -280,3 +283,31 @@ def test_the_request_is_019s_documented_dlr_request():
     ids = ["ol1-3f2a9c0d1e", "ol2-3f2a9c0d1e"]
     built = sms019_reports.build_request(backend, ids, now=NOON)
     assert built == recorded("sms019_dlr_request.xml.txt")
+
+
+@pytest.mark.django_db
+def test_a_send_019_refuses_for_its_blocked_list_is_recorded_as_a_refusal_once(
+    newsletter, sms019_settings, provider
+):
+    texter("a@example.com", "0502345678", first_name="Dana")
+    noa = texter("b@example.com", "0502345679", first_name="Noa")
+    provider.answer = lambda seen: (
+        answer("8", "All numbers are on a blocked list")
+        if sent_xml(seen).findtext("destinations/phone") == "0502345679"
+        else None
+    )
+    send(newsletter, text="{first_name}: מבצע")  # a text per member: a request each
+    row = OutboxMessage.objects.get(user=noa.user)
+    assert row.status == OutboxMessage.FAILED and row.error.startswith("8: ")
+    assert consent.has_consent(noa.user, purpose="marketing", channel="sms")
+
+    provider.answer, provider.default = None, report()
+    assert poll_reports(now=LATER)["refused"] == 1
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.BOUNCED
+    assert not consent.has_consent(noa.user, purpose="marketing", channel="sms")
+    (record,) = refusals()
+    assert record.evidence["via"] == "019's removal list (send status 8)"
+    assert record.evidence["answered"] == row.message_ref
+    assert poll_reports(now=LATER + timedelta(minutes=15))["refused"] == 0
+    assert refusals().count() == 1

@@ -35,6 +35,10 @@ from .base import BaseBackend, ChannelAPIError, ChannelMessage, RecipientStatus
 from .hooks import parse_xml
 from .inforu import group_by_body, local_number, xml_text
 
+#: The answer's status when every destination is on the account's blocked list
+#: (https://docs.textme.co.il/sms/errors-and-status.html, "Error codes").
+BLOCKED_LIST = "8"
+
 
 class Sms019Backend(BaseBackend):
     name = "019"
@@ -95,6 +99,10 @@ class Sms019Backend(BaseBackend):
         if status == "0":
             return {m.ref: RecipientStatus("queued", message_id=ids[m.ref]) for m in messages}
         error = f"{status}: {xml_text(root, 'message')}"
+        # 8, "All numbers are on a blocked list": every number of the request
+        # is on the account's removal list (a personalised text is a request
+        # per number). ``sms019_reports`` records it as a refusal.
+        outcome = "rejected" if status == BLOCKED_LIST else "failed"
         return {
-            m.ref: RecipientStatus("failed", message_id=ids[m.ref], error=error) for m in messages
+            m.ref: RecipientStatus(outcome, message_id=ids[m.ref], error=error) for m in messages
         }

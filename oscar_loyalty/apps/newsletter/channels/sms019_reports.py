@@ -26,6 +26,11 @@ with the evidence. Every other status (-1 sent without a delivery report
 yet, phone off, expired, …) changes nothing and the row is asked about again
 at the next poll, until it is a week old. A replay changes nothing twice.
 
+A send that 019 refused with status 8 ("All numbers are on a blocked
+list") is the same refusal, known at once: the row failed with that error,
+and each poll records the refusal of such rows of the last week
+(``record_blocked_sends``), then bounces them so it is recorded once.
+
 A 5xx, a throttle, no answer or an unreadable one stops the poll: the rows
 not settled are simply asked about again next time.
 """
@@ -44,7 +49,7 @@ from ..models import OutboxMessage
 from . import inbound
 from .base import ChannelAPIError
 from .hooks import BadWebhook, parse_xml, provider_options
-from .sms019 import Sms019Backend
+from .sms019 import BLOCKED_LIST, Sms019Backend
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +88,31 @@ def due_ids(*, now: datetime) -> list[str]:
     since = now - MAX_RANGE
     rows = OutboxMessage.objects.filter(
         Q(status=OutboxMessage.SENT, sent_at__gte=since)
-        | Q(status=OutboxMessage.SENDING, updated_at__gte=since),
+        # A "sending" row's lease was set when it was handed to 019.
+        | Q(status=OutboxMessage.SENDING, lease_until__gte=since),
         channel="sms",
         esp_message_id__startswith=f"{PROVIDER}:",
     ).order_by("pk")
     prefix = len(PROVIDER) + 1
     return [key[prefix:] for key in rows.values_list("esp_message_id", flat=True)]
+
+
+def record_blocked_sends(*, now: datetime) -> int:
+    """Record as refusals the sends 019 refused because the number is on its blocked list."""
+    rows = OutboxMessage.objects.filter(
+        status=OutboxMessage.FAILED,
+        channel="sms",
+        esp_message_id__startswith=f"{PROVIDER}:",
+        error__startswith=f"{BLOCKED_LIST}:",
+        lease_until__gte=now - MAX_RANGE,  # set when the row was handed to 019
+    ).order_by("pk")
+    prefix, refused = len(PROVIDER) + 1, 0
+    for key in rows.values_list("esp_message_id", flat=True):
+        refused += inbound.receive_provider_refusal(
+            channel="sms", provider=PROVIDER, message_id=key[prefix:],
+            via=f"{VIA} (send status {BLOCKED_LIST})", now=now,
+        )  # fmt: skip
+    return refused
 
 
 def _date(moment: datetime) -> str:
@@ -146,6 +170,7 @@ def poll_reports(*, now: datetime | None = None, backend: Sms019Backend | None =
         backend = Sms019Backend(**options)
     ids = due_ids(now=now)
     totals = {"asked": 0, "delivered": 0, "bounced": 0, "refused": 0, "error": ""}
+    totals["refused"] += record_blocked_sends(now=now)
     for start in range(0, len(ids), MAX_IDS):
         batch = ids[start : start + MAX_IDS]
         try:
