@@ -343,3 +343,19 @@ def test_a_hebrew_speaking_member_gets_the_notice_in_hebrew(db):
     (text,) = texts()
     assert text.startswith("פרסומת - Shoes & Co: 300 נקודות מועדון")
     assert "נצלו אותן בהזמנה הבאה" in text
+
+
+def test_erasure_forgets_a_notices_text_and_the_export_shows_it(db):
+    from oscar_loyalty.apps.newsletter.privacy import erase_newsletter, export_newsletter
+
+    dana = member()
+    dana.language = "en"
+    dana.save()
+    send(dana, "birthday")
+    subject = SimpleNamespace(user=dana.user)
+    (exported,) = export_newsletter(subject)["messages"]
+    assert exported["notice"] == "birthday" and "BDAY-7Q2" in exported["text"]
+    assert exported["campaign"] is None
+    assert erase_newsletter(subject) == 1
+    row = OutboxMessage.objects.get()
+    assert (row.user_id, row.body) == (None, "")
