@@ -22,6 +22,8 @@ OVERRIDES: dict[tuple[str, str], str] = {
         "oscar_loyalty.apps.membership.forms.ClubRegistrationForm"
     ),
     ("partner.strategy", "Selector"): "oscar_loyalty.apps.offers.strategy.Selector",
+    # The tier perks' ranges answered from memory (issue #22's query budget).
+    ("offer.applicator", "Applicator"): "oscar_loyalty.apps.offers.applicator.Applicator",
     # The points offer is a way to pay, not a promotion on Oscar's offer pages.
     ("offer.views", "OfferListView"): "oscar_loyalty.apps.points.offer_views.OfferListView",
     # Rate limit on unknown voucher codes (guessing).

@@ -70,6 +70,11 @@ class MemberOnlyCondition(Condition):
         if "_wrapped" not in self.__dict__:
             fields = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
             self._wrapped = self.proxy_map[self.type](**fields)
+            # The range this row already holds (the tier perks' from memory, see
+            # ``perk_snapshot``) goes along; Oscar's condition would load it again.
+            range_field = self._meta.get_field("range")
+            if range_field.is_cached(self):
+                range_field.set_cached_value(self._wrapped, range_field.get_cached_value(self))
         return self._wrapped
 
     @property

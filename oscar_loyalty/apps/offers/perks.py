@@ -13,17 +13,15 @@
   ``everyone_from`` on, every shopper may, guests included.
 
 Oscar asks the condition on every request that prices a basket, so the rules
-are read once and kept by the process: under the price book's version token
-that a signed-in shopper's club context already read (saving a rule bumps it,
-so every process reloads on its next member request), and for ``RULES_TTL``
-seconds for guests. A page costs no query of its own once the process has
-them.
+are kept by the process with the perks' ranges (``perk_snapshot``): under the
+price book's version token that a signed-in shopper's club context already
+read (saving a rule bumps it, so every process reloads on its next member
+request); a guest's request checks the token once a minute. A page costs no
+query of its own once the process has them.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,7 +42,6 @@ Condition = get_model("offer", "Condition")
 TIER_CONDITION_PATH = "oscar_loyalty.apps.offers.perks.TierCondition"
 # Oscar's shipping benefits, by their ``type``: the ones a shipping perk may use.
 SHIPPING_BENEFIT_TYPES = ("Shipping absolute", "Shipping fixed price", "Shipping percentage")
-RULES_TTL = 60.0
 
 
 class TierPerkRule(models.Model):
@@ -84,19 +81,15 @@ class Rule:
 
 NO_RULE = Rule(frozenset(), None)
 
-# (version token or None, read at (monotonic), {condition id: Rule}); replaced whole.
-_rules: tuple[str | None, float, dict[int, Rule]] | None = None
-_lock = threading.Lock()
-
 
 def forget_rules() -> None:
     """Drop this process's copy (a rule was saved; other processes follow the token)."""
-    global _rules
-    with _lock:
-        _rules = None
+    from .perk_snapshot import forget
+
+    forget()
 
 
-def _load_rules() -> dict[int, Rule]:
+def load_rules() -> dict[int, Rule]:
     tiers: dict[int, set[int]] = {}
     starts: dict[int, datetime | None] = {}
     rows = TierPerkRule.objects.values_list("condition_id", "everyone_from", "tiers__id")
@@ -109,19 +102,10 @@ def _load_rules() -> dict[int, Rule]:
 
 
 def rules(token: str | None = None) -> dict[int, Rule]:
-    """Every tier-perk rule: one query, then none while ``token`` (or the TTL) holds."""
-    global _rules
-    kept = _rules
-    if kept is not None:
-        kept_token, read_at, found = kept
-        if token is not None and token == kept_token:
-            return found
-        if token is None and time.monotonic() - read_at < RULES_TTL:
-            return found
-    found = _load_rules()
-    with _lock:
-        _rules = (token, time.monotonic(), found)
-    return found
+    """Every tier-perk rule, from the process's perk snapshot (``perk_snapshot``)."""
+    from .perk_snapshot import snapshot
+
+    return snapshot(token).rules
 
 
 def rule_for(condition, basket=None) -> Rule:
@@ -160,6 +144,12 @@ class TierCondition(MemberOnlyCondition):
             "condition": self.wrapped().description,
         }
 
+    def is_satisfied(self, offer, basket):
+        satisfied = super().is_satisfied(offer, basket)
+        if satisfied:
+            _prefetch_stock_records(basket)
+        return satisfied
+
     def _admits(self, offer, basket) -> bool:
         now = timezone.now()
         if offer.is_suspended or not (
@@ -168,6 +158,26 @@ class TierCondition(MemberOnlyCondition):
         ):
             return False
         return rule_for(self, basket).admits(basket_member(basket), now=now)
+
+
+def _prefetch_stock_records(basket) -> None:
+    """One query for the stock records of the basket's products, before Oscar prices the lines.
+
+    A satisfied perk makes Oscar price each line (``Line.purchase_info``), and
+    Oscar's strategy selects a product's stock record with a query per product
+    unless they were prefetched; its checkout then asks again per line
+    (``check_basket_is_valid``). The same rows, read once for the basket.
+    """
+    from django.db.models import prefetch_related_objects
+
+    products = [
+        line.product
+        for line in basket.all_lines()
+        if not hasattr(line, "_info")
+        and "stockrecords" not in getattr(line.product, "_prefetched_objects_cache", {})
+    ]
+    if products:
+        prefetch_related_objects(products, "stockrecords")
 
 
 @dataclass(frozen=True)
@@ -190,25 +200,45 @@ def _shipping_text(benefit_type: str, value) -> str:
     return gettext("%(amount)s off shipping") % {"amount": currency(value)}
 
 
+def _running_shipping_perks(basket) -> list[tuple[int, str, object]]:
+    """``(condition id, benefit type, value)`` of the running shipping perks, first first.
+
+    The offers Oscar's applicator loaded for this request's basket when it has
+    (``applicator.PerkRangesMixin``), else one query.
+    """
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    loaded = getattr(basket, "_loyalty_offers", None)
+    if loaded is None:
+        return list(
+            ConditionalOffer.active.all()
+            .filter(
+                offer_type=ConditionalOffer.SITE,
+                condition__proxy_class=TIER_CONDITION_PATH,
+                benefit__type__in=SHIPPING_BENEFIT_TYPES,
+            )
+            .values_list("condition_id", "benefit__type", "benefit__value")
+            .order_by("-priority", "pk")
+        )
+    running = [
+        offer
+        for offer in loaded
+        if offer.offer_type == ConditionalOffer.SITE
+        and offer.condition.proxy_class == TIER_CONDITION_PATH
+        and offer.benefit.type in SHIPPING_BENEFIT_TYPES
+    ]
+    running.sort(key=lambda offer: (-offer.priority, offer.pk))
+    return [(offer.condition_id, offer.benefit.type, offer.benefit.value) for offer in running]
+
+
 def shipping_perks(basket) -> list[ShippingPerk]:
-    """The running shipping perks, for the shipping step: one query (the offers).
+    """The running shipping perks, for the shipping step: no query of its own.
 
     Early-access rules open to everyone are left out: they are no longer a perk.
     """
     from oscar_loyalty.apps.membership.models import Tier
 
-    ConditionalOffer = get_model("offer", "ConditionalOffer")
     now = timezone.now()
-    offers = (
-        ConditionalOffer.active.all()
-        .filter(
-            offer_type=ConditionalOffer.SITE,
-            condition__proxy_class=TIER_CONDITION_PATH,
-            benefit__type__in=SHIPPING_BENEFIT_TYPES,
-        )
-        .values_list("condition_id", "benefit__type", "benefit__value")
-        .order_by("-priority", "pk")
-    )
+    offers = _running_shipping_perks(basket)
     member = basket_member(basket)
     found, tier_ids = [], set()
     for condition_id, benefit_type, value in offers:

@@ -118,6 +118,55 @@ def _connect_tier_only(post_save, post_delete, m2m_changed) -> None:
         )
 
 
+@may_raise("the bump runs in the writer's transaction, like a price's")
+def on_range_changed(sender, **kwargs) -> None:
+    """A range, its products, types or categories, a product's categories or a category
+    changed: the tier perks' ranges kept in memory are stale (``perk_snapshot``)."""
+    from django.db import transaction
+
+    from .perk_snapshot import forget
+    from .pricing import bump_price_book
+
+    if not kwargs.get("action", "post_").startswith("post_"):
+        return  # m2m_changed: once, after the change
+    bump_price_book()
+    forget()
+    transaction.on_commit(forget)
+
+
+def _connect_ranges() -> None:
+    from django.db.models.signals import m2m_changed
+    from oscar.core.loading import get_model
+
+    Range = get_model("offer", "Range")
+    Product = get_model("catalogue", "Product")
+    for model in (
+        Range,
+        get_model("offer", "RangeProduct"),
+        get_model("catalogue", "ProductCategory"),
+        get_model("catalogue", "Category"),
+    ):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_range_changed,
+                sender=model,
+                dispatch_uid=f"loyalty_offers.perk_ranges.{signal is post_save}.{model.__name__}",
+            )
+    for through in {
+        Range.included_products.through,
+        Range.excluded_products.through,
+        Range.classes.through,
+        Range.included_categories.through,
+        Range.excluded_categories.through,
+        Product.categories.through,
+    }:
+        m2m_changed.connect(
+            on_range_changed,
+            sender=through,
+            dispatch_uid=f"loyalty_offers.perk_ranges.m2m.{through._meta.label}",
+        )
+
+
 def connect() -> None:
     from django.db.models.signals import m2m_changed
 
@@ -144,5 +193,6 @@ def connect() -> None:
         dispatch_uid="loyalty_offers.tier_perks.tiers",
     )
     _connect_tier_only(post_save, post_delete, m2m_changed)
+    _connect_ranges()
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_offers.member_joined")
     voucher_addition.connect(on_voucher_added, dispatch_uid="loyalty_offers.voucher_added")
