@@ -21,8 +21,9 @@ How long a snapshot holds:
   products, types or categories, a product's categories, a category or a
   perk's rule bumps it (``receivers``), so every process rebuilds on its next
   member request;
-* a guest's request reads the token itself once every ``GUEST_CHECK`` seconds
-  (one query, and none in between);
+* a guest's request reads the token itself when no request of this process
+  has read it for ``GUEST_CHECK`` seconds (one query; a member's request reads
+  it anyway, so a busy store's guests seldom pay it);
 * changes Oscar makes without a signal this add-on hears (a product moved to
   another product type or parent, a new product of a range's type) are seen
   after at most ``MAX_AGE`` seconds, when the snapshot is rebuilt anyway.
@@ -117,6 +118,7 @@ def snapshot(token: str | None = None) -> Snapshot:
     kept, now = _snapshot, time.monotonic()
     if kept is not None and now - kept.built_at < MAX_AGE:
         if token is not None and token == kept.token:
+            kept.checked_at = now  # a member's request just read it: guests need not
             return kept
         if token is None:
             if now - kept.checked_at < GUEST_CHECK:

@@ -161,23 +161,51 @@ class TierCondition(MemberOnlyCondition):
 
 
 def _prefetch_stock_records(basket) -> None:
-    """One query for the stock records of the basket's products, before Oscar prices the lines.
+    """One query for the stock records (and product types) of the basket's products.
 
     A satisfied perk makes Oscar price each line (``Line.purchase_info``), and
-    Oscar's strategy selects a product's stock record with a query per product
-    unless they were prefetched; its checkout then asks again per line
-    (``check_basket_is_valid``). The same rows, read once for the basket.
+    Oscar's strategy selects a product's stock record, then reads its product
+    type for the availability, a query each per product unless they were read
+    already; its checkout then asks again per line (``check_basket_is_valid``).
+    The same rows, read once for the basket, as Django's ``prefetch_related``
+    would keep them (``product.stockrecords.all()``).
     """
-    from django.db.models import prefetch_related_objects
-
-    products = [
-        line.product
-        for line in basket.all_lines()
-        if not hasattr(line, "_info")
-        and "stockrecords" not in getattr(line.product, "_prefetched_objects_cache", {})
-    ]
-    if products:
-        prefetch_related_objects(products, "stockrecords")
+    StockRecord = get_model("partner", "StockRecord")
+    products: dict[int, list] = {}
+    for line in basket.all_lines():
+        product = line.product
+        if hasattr(line, "_info") or "stockrecords" in getattr(
+            product, "_prefetched_objects_cache", {}
+        ):
+            continue
+        products.setdefault(product.pk, []).append(product)
+    if not products:
+        return
+    found: dict[int, list] = {}
+    records = StockRecord.objects.filter(product_id__in=products).select_related(
+        "product__product_class", "product__parent__product_class"
+    )
+    for record in records:
+        found.setdefault(record.product_id, []).append(record)
+    product_field = StockRecord._meta.get_field("product")
+    for pk, instances in products.items():
+        kept = found.get(pk, [])
+        for product in instances:
+            queryset = product.stockrecords.get_queryset()
+            queryset._result_cache, queryset._prefetch_done = list(kept), True
+            if not hasattr(product, "_prefetched_objects_cache"):
+                product._prefetched_objects_cache = {}
+            product._prefetched_objects_cache["stockrecords"] = queryset
+            if kept:
+                loaded = kept[0].product
+                product_class = type(product)._meta.get_field("product_class")
+                parent = type(product)._meta.get_field("parent")
+                if not product_class.is_cached(product):
+                    product_class.set_cached_value(product, loaded.product_class)
+                if product.parent_id and not parent.is_cached(product):
+                    parent.set_cached_value(product, loaded.parent)
+                for record in kept:
+                    product_field.set_cached_value(record, product)
 
 
 @dataclass(frozen=True)
