@@ -124,15 +124,15 @@ def _build_club(products, users, suffix: str) -> None:
             user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
         )
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
-    if os.environ.get("BENCH_TIER_PERKS") == "1":
-        _build_tier_perks(tier)
+    _build_tier_perks(tier, running=os.environ.get("BENCH_TIER_PERKS", "1") != "0")
 
 
-def _build_tier_perks(tier) -> None:
+def _build_tier_perks(tier, *, running: bool) -> None:
     """Two tier perks running for the members (issue #22's budget): free shipping and an
     early-access sale. Both conditions are asked on every basket request; the sale's range
     holds none of the benchmark's products, so neither changes the order (a discount's
-    rows are Oscar's cost of any offer, paid by a stock store running one too)."""
+    rows are Oscar's cost of any offer, paid by a stock store running one too).
+    ``BENCH_TIER_PERKS=0`` switches them off in a database that has them."""
     from django.utils import timezone
     from oscar.core.loading import get_model
     from oscar.test.factories import RangeFactory, create_product
@@ -140,7 +140,14 @@ def _build_tier_perks(tier) -> None:
     from oscar_loyalty.apps.offers.services import save_tier_perk_offer
 
     ConditionalOffer = get_model("offer", "ConditionalOffer")
-    if ConditionalOffer.objects.filter(name__startswith="Bench perk").exists():
+    existing = ConditionalOffer.objects.filter(name__startswith="Bench perk")
+    status = ConditionalOffer.OPEN if running else ConditionalOffer.SUSPENDED
+    if existing.exists():
+        for offer in existing.exclude(status=status):
+            offer.status = status
+            offer.save()
+        return
+    if not running:
         return
     everything = RangeFactory(name="Bench perk everything", includes_all_products=True)
     sale = RangeFactory(
