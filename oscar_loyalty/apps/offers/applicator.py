@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from oscar.core.loading import default_class_loader
 
-from .perk_snapshot import with_perk_ranges
+from .perk_snapshot import price_version_subquery, with_perk_ranges
 
 (OscarApplicator,) = default_class_loader("offer.applicator", ["Applicator"], "oscar.apps")
 
 
 class PerkRangesMixin:
+    def get_site_offers(self):
+        offers = super().get_site_offers()
+        if not hasattr(offers, "annotate"):
+            return offers
+        # The price book's token rides on Oscar's own query (a column, no query of its
+        # own): a guest's request then knows whether the perks' snapshot is current.
+        return offers.annotate(loyalty_price_version=price_version_subquery())
+
     def get_offers(self, basket, user=None, request=None):
         offers = super().get_offers(basket, user, request)
         with_perk_ranges(offers, basket)

@@ -21,9 +21,10 @@ How long a snapshot holds:
   products, types or categories, a product's categories, a category or a
   perk's rule bumps it (``receivers``), so every process rebuilds on its next
   member request;
-* a guest's request reads the token itself when no request of this process
-  has read it for ``GUEST_CHECK`` seconds (one query; a member's request reads
-  it anyway, so a busy store's guests seldom pay it);
+* a guest's request reads it from Oscar's site-offer query, which carries it
+  as a column (``applicator.PerkRangesMixin``); where no applicator gave it, the
+  request reads the token itself when no request of this process has read it
+  for ``GUEST_CHECK`` seconds (one query);
 * changes Oscar makes without a signal this add-on hears (a product moved to
   another product type or parent, a new product of a range's type) are seen
   after at most ``MAX_AGE`` seconds, when the snapshot is rebuilt anyway.
@@ -70,6 +71,12 @@ def forget() -> None:
     global _snapshot
     with _lock:
         _snapshot = None
+
+
+def price_version_subquery():
+    from django.db.models import Subquery
+
+    return Subquery(PriceBookVersion.objects.filter(pk=1).values("token")[:1])
 
 
 def current_token() -> str | None:
@@ -150,7 +157,12 @@ def with_perk_ranges(offers, basket) -> None:
             continue
         if found is None:
             context = context_for_basket(basket)
-            found = snapshot(getattr(context, "price_version", None))
+            token = getattr(context, "price_version", None) or getattr(
+                offer, "loyalty_price_version", None
+            )
+            found = snapshot(token)
+            # For the perks' rules on this basket (``perks.rule_for``), guests included.
+            basket._loyalty_perk_token = token
         # Oscar's proxies return themselves from ``proxy()``, so the ranges set here stay.
         condition, benefit = condition.proxy(), offer.benefit.proxy()
         if condition.range_id in found.ranges:

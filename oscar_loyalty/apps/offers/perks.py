@@ -111,6 +111,9 @@ def rules(token: str | None = None) -> dict[int, Rule]:
 def rule_for(condition, basket=None) -> Rule:
     context = context_for_basket(basket) if basket is not None else None
     token = getattr(context, "price_version", None) if context is not None else None
+    if token is None and basket is not None:
+        # A guest's basket: the token Oscar's site-offer query carried (``applicator``).
+        token = getattr(basket, "_loyalty_perk_token", None)
     return rules(token).get(condition.pk, NO_RULE)
 
 
