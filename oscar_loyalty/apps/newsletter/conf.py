@@ -149,6 +149,15 @@ class NoticeSettings:
         """Service notice types sent at once, even in quiet hours; the rest wait for morning."""
         return tuple(self._setting("NOTICE_URGENT_TYPES", ()))
 
+    @property
+    def WHATSAPP_NOTICE_TEMPLATES(self) -> dict[str, str]:
+        """``{notice type: approved WhatsApp template}``; a type without one goes by email.
+
+        WhatsApp lets a business start a conversation only with an approved
+        template; the notice's text is the template's first body parameter.
+        """
+        return dict(self._setting("WHATSAPP_NOTICE_TEMPLATES", {}) or {})
+
 
 class LinkSettings:
     """Click tracking and short links (``docs/sms.md``, "Short links")."""

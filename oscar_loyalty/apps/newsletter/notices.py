@@ -66,6 +66,8 @@ def queue_notice(
     now = now or timezone.now()
     if OutboxMessage.objects.filter(notice_key=key).exists():
         return True
+    if channel == "whatsapp" and not app_settings.WHATSAPP_NOTICE_TEMPLATES.get(notice):
+        return False  # WhatsApp opens a conversation only with an approved template
     number = phones.stored_numbers([member.user_id]).get(member.user_id)
     if not number:
         return False
@@ -135,6 +137,7 @@ def build_notice_messages(rows, *, channel: str, numbers: dict[int, str]) -> lis
     from .channel_sending import sender_name
 
     sender, refusal = sender_name(), app_settings.SMS_REFUSAL_TEXT
+    templates = app_settings.WHATSAPP_NOTICE_TEMPLATES if channel == "whatsapp" else {}
     return [
         ChannelMessage(
             ref=str(row.pk),
@@ -144,7 +147,9 @@ def build_notice_messages(rows, *, channel: str, numbers: dict[int, str]) -> lis
                 if row.advertising
                 else f"{sender}: {row.body}"
             ),
+            template=templates.get(row.notice, ""),
             language=row.language,
+            parameters=[row.body] if channel == "whatsapp" else [],
             metadata={"outbox": str(row.pk), "notice": row.notice},
         )
         for row in rows

@@ -165,11 +165,17 @@ def test_a_member_who_prefers_sms_without_a_number_gets_the_email(db, kind):
     assert [m.to for m in mail.outbox] == [["dana@example.com"]]
 
 
-def test_whatsapp_is_a_notice_channel_too(db):
-    send(member(channel="whatsapp"), "draw_won")
+def test_whatsapp_is_a_notice_channel_with_an_approved_template_per_type(db, settings):
+    dana = member(channel="whatsapp")
+    send(dana, "points_earned", key="a")  # no template for the type: by email
+    assert not OutboxMessage.objects.exists() and len(mail.outbox) == 1
+    settings.OSCAR_LOYALTY_WHATSAPP_NOTICE_TEMPLATES = {"draw_won": "club_draw_won"}
+    send(dana, "draw_won", key="b")
     outbox_notices.process_notices(now=soon())
     assert OutboxMessage.objects.get().channel == "whatsapp"
-    assert len(texts()) == 1
+    (message,) = [m for call in test_backend.outbox for m in call["messages"]]
+    assert message.template == "club_draw_won"
+    assert message.parameters == [OutboxMessage.objects.get().body]
 
 
 def test_a_notice_queued_twice_under_its_key_is_sent_once(db):
