@@ -140,7 +140,7 @@ def action_rules():
 
 
 def tier_perks(products):
-    """Gold and Platinum ship free; Gold and Platinum see the winter sale a week early."""
+    """Gold and Platinum ship free, see the winter sale a week early and alone buy one oil."""
     from oscar_loyalty.apps.offers.services import save_tier_perk_offer
 
     Range = get_model("offer", "Range")
@@ -170,4 +170,39 @@ def tier_perks(products):
         starts_at=now - timedelta(days=1),
         everyone_from=now + timedelta(days=7),
         ends_at=now + timedelta(days=30),
+    )
+    gold_only(products)
+
+
+def gold_only(products):
+    """A product only Gold and Platinum members may buy: a range of its own, tier-only.
+
+    Its own product, outside the demo members' orders, so their history stays buyable.
+    """
+    from oscar_loyalty.apps.offers.services import save_tier_only_range
+
+    Product = get_model("catalogue", "Product")
+    StockRecord = get_model("partner", "StockRecord")
+    model = products[0]
+    record = model.stockrecords.first()
+    product = Product.objects.create(
+        title="Reserve olive oil (Gold members)",
+        product_class=model.product_class,
+        structure=Product.STANDALONE,
+        upc="DEMO-GOLD-ONLY",
+        description="A demo product only Gold and Platinum members may buy.",
+    )
+    product.categories.set(model.categories.all())
+    StockRecord.objects.create(
+        product=product,
+        partner=record.partner,
+        partner_sku=product.upc,
+        price=D("49.00"),
+        num_in_stock=40,
+    )
+    Range = get_model("offer", "Range")
+    collection = Range.objects.create(name="Gold collection", slug="gold-collection")
+    collection.add_product(product)
+    save_tier_only_range(
+        range=collection, tiers=list(Tier.objects.filter(code__in=["gold", "platinum"]))
     )

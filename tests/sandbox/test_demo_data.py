@@ -122,3 +122,31 @@ def test_the_demo_has_a_gold_free_shipping_perk_and_an_early_access_sale():
     sale = perks.get(benefit__type="Percentage")
     assert rules()[shipping.condition_id].everyone_from is None
     assert rules()[sale.condition_id].everyone_from > sale.start_datetime
+
+
+def test_the_demo_has_a_gold_only_product_a_silver_member_cannot_buy():
+    from oscar.core.loading import get_class
+
+    from oscar_loyalty.apps.offers.tier_only import TierOnlyRange, forget_tier_only_products
+
+    forget_tier_only_products()  # the module's rows, not a copy kept by another test
+    rule = TierOnlyRange.objects.get(range__slug="gold-collection")
+    assert {tier.code for tier in rule.tiers.all()} == {"gold", "platinum"}
+    product = rule.range.all_products().get()
+    Selector = get_class("partner.strategy", "Selector")
+    gold = Member.objects.filter(tier__code="gold", status=Member.ACTIVE).first()
+    other = Member.objects.exclude(tier__code__in=["gold", "platinum"]).first()
+    assert (
+        not Selector()
+        .strategy(user=other.user)
+        .fetch_for_product(product)
+        .availability.is_available_to_buy
+    )
+    if gold is not None and gold.has_benefits():
+        assert (
+            Selector()
+            .strategy(user=gold.user)
+            .fetch_for_product(product)
+            .availability.is_available_to_buy
+        )
+    forget_tier_only_products()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
+from oscar.core.loading import get_model
+
 from oscar_loyalty import app_settings, daily
 
 from . import services
@@ -21,4 +24,32 @@ def release() -> dict[str, int]:
         "basket": services.release_lapsed(),
         "vouchers": services.return_unused_vouchers(),
         "cancelled_orders": cancelled,
+        "given_back_lines": _given_back_lines(),
     }
+
+
+def _given_back_lines() -> int:
+    """Rewards whose line was refunded or cancelled on its own, and whose step did not run."""
+    Line = get_model("order", "Line")
+    given_back = Line._default_manager.filter(
+        order_id=OuterRef("order_id"), product_id=OuterRef("reward__product_id")
+    ).filter(
+        Q(status__in=list(app_settings.CANCELLED_ORDER_STATUSES))
+        | Q(payment_event_quantities__event__event_type__name__in=app_settings.REFUND_EVENT_TYPES)
+    )
+    waiting = (
+        RewardRedemption.objects.filter(status=RewardRedemption.CAPTURED, order__isnull=False)
+        .filter(Exists(given_back))
+        .order_by()
+        .values_list("order_id", "reward__product_id")
+        .distinct()
+    )
+    returned = 0
+    for order_id, product_id in waiting:
+        line = (
+            Line._default_manager.select_related("order")
+            .filter(order_id=order_id, product_id=product_id)
+            .first()
+        )
+        returned += services.return_for_given_back_line(line, reason="Refunded item")
+    return returned
