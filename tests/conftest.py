@@ -49,6 +49,12 @@ def _fresh_joining_hint():
         from oscar_loyalty.apps.rewards import receivers
 
         receivers.forget_reward_products()
+    # And the tier-only products (offers.tier_only), kept per process for a minute:
+    # every test's store starts with none (a save in the test clears this copy).
+    if apps.is_installed("oscar_loyalty.apps.offers"):
+        from oscar_loyalty.apps.offers import tier_only
+
+        tier_only.remember_no_tier_only_products()
 
 
 @pytest.fixture

@@ -105,6 +105,13 @@ def forget_tier_only_products(**kwargs) -> None:
         _products = None
 
 
+def remember_no_tier_only_products() -> None:
+    """Keep "no product is tier-only" as fresh (a process that knows it: a test's empty store)."""
+    global _products
+    with _lock:
+        _products = ({}, time.monotonic())
+
+
 def _load() -> dict[int, tuple[Restriction, ...]]:
     rows = list(TierOnlyRange.objects.values_list("range_id", "everyone_from", "tiers__id"))
     if not rows:

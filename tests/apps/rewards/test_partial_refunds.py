@@ -36,10 +36,13 @@ def returns_written() -> int:
     return PointsEntry.objects.filter(idempotency_key__startswith="reward-return:").count()
 
 
-def order_with_gift(member, *, points=400, stock=5, extra_units=0, other=True):
-    """A placed order: a gift reward's product (plus ``extra_units`` paid), and another product."""
+def order_with_gift(member, *, points=400, stock=5, extra_units=0):
+    """A placed order: a gift reward's product (plus ``extra_units`` paid), and two others."""
     gift = gift_reward(points=points, stock=stock)
-    products = [create_product(title="Bread", price=D("20.00"), num_in_stock=50)] if other else []
+    products = [
+        create_product(title="Bread", price=D("20.00"), num_in_stock=50),
+        create_product(title="Cheese", price=D("30.00"), num_in_stock=50),
+    ]
     products += [gift.product] * extra_units
     basket = make_basket(member.user, products=products)
     services.redeem(member, gift, request_key=f"g-{gift.pk}", basket=basket)
@@ -84,8 +87,8 @@ def test_refunding_another_line_returns_nothing_of_the_reward(member, rewards_se
 def test_the_rewards_unit_is_the_last_of_its_line_to_come_back(member, rewards_settings):
     credit(member, 1000)
     # Two units of the product on one line: one paid for, one the gift.
-    order, gift = order_with_gift(member, extra_units=1, other=False)
-    line = order.lines.get()
+    order, gift = order_with_gift(member, extra_units=1)
+    line = order.lines.get(product=gift.product)
     assert line.quantity == 2
     refund(order, line, quantity=1, amount=D("80.00"))  # the paid unit: money back only
     assert balance(member) == 600
