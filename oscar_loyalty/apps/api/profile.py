@@ -48,6 +48,11 @@ class ProfileSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Member.CHANNEL_CHOICES),
         help_text="How the member likes to be contacted: a preference, not consent.",
     )
+    notice_channel = serializers.ChoiceField(
+        choices=Member.NOTICE_CHANNEL_CHOICES,
+        help_text="How club notices (points, birthday, draws, referrals) reach the member; "
+        "by email when the chosen channel cannot (no number or no consent).",
+    )
     city = serializers.CharField(allow_blank=True)
     region = serializers.ChoiceField(choices=Member.REGION_CHOICES, allow_blank=True)
     customer_type = serializers.ChoiceField(choices=Member.CUSTOMER_TYPE_CHOICES)
@@ -79,6 +84,11 @@ class ProfileUpdateSerializer(serializers.Serializer):
         required=False,
         max_length=len(Member.CHANNEL_CHOICES),
     )
+    notice_channel = serializers.ChoiceField(
+        choices=Member.NOTICE_CHANNEL_CHOICES,
+        required=False,
+        help_text="Only email where the store does not send SMS or WhatsApp.",
+    )
     city = serializers.CharField(required=False, allow_blank=True, max_length=128)
     region = serializers.ChoiceField(
         choices=Member.REGION_CHOICES, required=False, allow_blank=True
@@ -107,6 +117,7 @@ def profile_data(member: Member) -> dict:
             for category in member.interests.order_by("name")
         ],
         "preferred_channels": list(member.preferred_channels or []),
+        "notice_channel": member.notice_channel,
         "city": member.city,
         "region": member.region,
         "customer_type": member.customer_type,
@@ -147,11 +158,17 @@ class ProfileView(ClubAPIView):
         data = {name: _form_value(current[name]) for name in FIELDS}
         data.update({name: _form_value(value) for name, value in update.validated_data.items()})
         form = ProfileForm(data=data, instance=member)
+        channel = update.validated_data.get("notice_channel", Member.NOTICE_EMAIL)
+        if channel != Member.NOTICE_EMAIL and "notice_channel" not in form.fields:
+            # Without the newsletter app every notice goes by email: no choice to make.
+            raise ValidationError(
+                {"notice_channel": [_("Club notices are sent by email only in this store.")]}
+            )
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        # The profile's fields only: the web form also has the phone and its
-        # consent boxes, which this endpoint does not take.
-        cleaned = {name: form.cleaned_data[name] for name in FIELDS}
+        # The profile's fields only (the web form also has the phone and its
+        # consent boxes, which this endpoint does not take), as far as the form has them.
+        cleaned = {name: form.cleaned_data[name] for name in FIELDS if name in form.fields}
         interests = cleaned.pop("interests")
         # LoyaltyError answers as a problem, where the web page shows a message.
         saved = membership_services.update_profile(member, interests=interests, **cleaned)

@@ -53,6 +53,19 @@ def test_a_partial_update_changes_the_fields_sent_and_keeps_the_others(member, t
     assert response.json()["interests"] == [{"id": category.pk, "name": "Garden"}]
 
 
+def test_the_notice_channel_is_read_and_changed_like_the_other_fields(member, token_client):
+    assert token_client.get(url("profile")).json()["notice_channel"] == "email"
+    response = patch(token_client, {"notice_channel": "whatsapp", "city": "Akko"})
+    assert response.status_code == 200, response.content
+    member.refresh_from_db()
+    assert (member.notice_channel, member.city) == ("whatsapp", "Akko")
+    # Another field alone keeps the channel chosen.
+    assert patch(token_client, {"city": "Haifa"}).json()["notice_channel"] == "whatsapp"
+    assert_problem(patch(token_client, {"notice_channel": "pigeon"}), 400, "invalid-request")
+    member.refresh_from_db()
+    assert (member.notice_channel, member.city) == ("whatsapp", "Haifa")
+
+
 def test_a_changed_birthday_remembers_when_it_changed_as_on_the_web(member, token_client):
     Member.objects.filter(pk=member.pk).update(birthday=date(1990, 1, 1))
     patch(token_client, {"birthday": "1990-06-01"})

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (pytest fixtures imported from test_sms_twilio are parameters here)
 """Twilio's webhooks under replay and hostile input: nothing changes twice, nothing breaks."""
 
 from datetime import timedelta
@@ -23,7 +24,7 @@ INBOUND, STATUS = "/club/sms/twilio/inbound/", "/club/sms/twilio/status/"
 
 
 @pytest.fixture
-def sent(newsletter, twilio_settings, monkeypatch):  # noqa: F811
+def sent(newsletter, twilio_settings, monkeypatch):
     """One SMS sent through Twilio (replayed), its row ``sent`` with Twilio's SID."""
     texter("a@example.com", "0502345678")
     monkeypatch.setattr(TwilioBackend, "http_client", Replay())
@@ -37,7 +38,7 @@ def sent(newsletter, twilio_settings, monkeypatch):  # noqa: F811
     return row
 
 
-def test_a_replayed_refusal_is_recorded_once(client, twilio_settings):  # noqa: F811
+def test_a_replayed_refusal_is_recorded_once(client, twilio_settings):
     member = texter("a@example.com", "0502345678")
     params = {"From": "+972502345678", "Body": "הסר", "MessageSid": "SMreply1"}
     for _ in range(3):
@@ -113,7 +114,7 @@ def test_a_signature_made_for_one_webhook_is_refused_by_the_other(client, sent):
 def test_a_non_ascii_or_malformed_signature_header_is_a_403_not_an_error(
     client,
     twilio_settings,
-    signature,  # noqa: F811
+    signature,
 ):
     member = texter("a@example.com", "0502345678")
     params = {"From": "+972502345678", "Body": "הסר", "MessageSid": "SMhostile"}
@@ -122,7 +123,7 @@ def test_a_non_ascii_or_malformed_signature_header_is_a_403_not_an_error(
     assert consent.has_consent(member.user, purpose="marketing", channel="sms")
 
 
-def test_non_ascii_and_odd_fields_signed_by_twilio_are_read_safely(client, twilio_settings):  # noqa: F811
+def test_non_ascii_and_odd_fields_signed_by_twilio_are_read_safely(client, twilio_settings):
     """Hebrew, emoji and a number that is not one: a 200, and only a real refusal counts."""
     member = texter("a@example.com", "0502345678")
     for sender, body in (
@@ -139,7 +140,7 @@ def test_a_refusal_stops_the_next_campaigns_fan_out_and_a_row_already_pending(
     client,
     newsletter,
     twilio_settings,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     refuser = texter("a@example.com", "0502345678")
     other = texter("b@example.com", "0502345679")
