@@ -188,3 +188,58 @@ def test_a_delivered_report_confirms_a_row_a_dead_worker_left_sending(
     assert OutboxMessage.objects.get().status == OutboxMessage.SENT
     with pytest.raises(ObjectDoesNotExist):
         Suppression.objects.get()
+
+
+def test_the_status_callback_carries_the_outbox_id_and_keeps_the_urls_own_query():
+    from oscar_loyalty.apps.newsletter.channels.twilio import status_callback_for
+
+    url = "https://shop.example/club/sms/twilio/status/?site=he&outbox=999"
+    assert status_callback_for(url, 42) == (
+        "https://shop.example/club/sms/twilio/status/?site=he&outbox=42"
+    )
+
+
+def test_a_report_signed_with_the_outbox_id_confirms_the_row_a_worker_died_before_recording(
+    client, newsletter, twilio_settings, monkeypatch
+):
+    twilio_settings.OSCAR_LOYALTY_SMS_BACKEND["OPTIONS"]["status_callback"] = (
+        "http://testserver/club/sms/twilio/status/"
+    )
+    texter("a@example.com", "0502345678")
+    replay = Replay()
+    monkeypatch.setattr(TwilioBackend, "http_client", replay)
+    campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
+    sending.fan_out(campaign, now=NOON)
+    sending.process_campaign(campaign.pk, now=NOON)
+    row = OutboxMessage.objects.get()
+    callback = replay.requests[0]["data"]["StatusCallback"]
+    assert callback.endswith(f"?outbox={row.pk}")
+    # The worker was killed after Twilio accepted, before it recorded the answer.
+    OutboxMessage.objects.update(status=OutboxMessage.SENDING, esp_message_id="")
+    path = callback.removeprefix("http://testserver")
+    params = {"MessageSid": SID, "MessageStatus": "delivered", "To": "+972502345678"}
+    # The id moved to another row, or the query dropped: Twilio's signature no longer holds.
+    forged = f"{path.split('?')[0]}?outbox={row.pk + 1}"
+    signed_for_path = RequestValidator(TOKEN).compute_signature(f"http://testserver{path}", params)
+    assert client.post(forged, params, HTTP_X_TWILIO_SIGNATURE=signed_for_path).status_code == 403
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.SENDING
+    assert post_signed(client, path, params).status_code == 204
+    row.refresh_from_db()
+    assert (row.status, row.esp_message_id) == (OutboxMessage.SENT, f"twilio:{SID}")
+
+
+def test_a_report_for_an_earlier_attempt_does_not_settle_a_row_that_recorded_another_id(
+    client, newsletter, twilio_settings
+):
+    texter("a@example.com", "0502345678")
+    campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
+    sending.fan_out(campaign, now=NOON)
+    row = OutboxMessage.objects.get()
+    OutboxMessage.objects.update(status=OutboxMessage.SENDING, esp_message_id="twilio:SMother")
+    params = {"MessageSid": SID, "MessageStatus": "undelivered", "To": "+972502345678"}
+    path = f"/club/sms/twilio/status/?outbox={row.pk}"
+    assert post_signed(client, path, params).status_code == 204
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.SENDING
+    assert not Suppression.objects.exists()

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oscar_loyalty import phones
@@ -87,7 +88,13 @@ def receive_reply(
 
 
 def receive_report(
-    *, channel: str, provider: str, message_id: str, outcome: str, error: str = ""
+    *,
+    channel: str,
+    provider: str,
+    message_id: str,
+    outcome: str,
+    error: str = "",
+    outbox_id: int | None = None,
 ) -> int:
     """Apply a delivery report to the outbox row the provider's message id names.
 
@@ -95,12 +102,22 @@ def receive_report(
     it is not sent again after the lease); a permanent failure marks it
     ``bounced`` and suppresses the number on this channel only. Returns the
     rows changed; a repeated report changes nothing.
+
+    ``outbox_id``: the row's id, where the provider signs it with the report
+    (Twilio's status callback URL). It finds the row whose worker died before
+    recording the provider's id, or a report that outruns that record; a row
+    that recorded another id (an earlier attempt's) is not this report's.
     """
     key = f"{provider}:{message_id}"[:255]
-    rows = OutboxMessage.objects.filter(channel=channel, esp_message_id=key)
+    if outbox_id is not None:
+        rows = OutboxMessage.objects.filter(channel=channel, pk=outbox_id).filter(
+            Q(esp_message_id=key) | Q(esp_message_id="")
+        )
+    else:
+        rows = OutboxMessage.objects.filter(channel=channel, esp_message_id=key)
     if outcome == DELIVERED:
         return rows.filter(status=OutboxMessage.SENDING).update(
-            status=OutboxMessage.SENT, sent_at=timezone.now()
+            status=OutboxMessage.SENT, sent_at=timezone.now(), esp_message_id=key
         )
     if outcome != FAILED_PERMANENTLY:
         return 0

@@ -13,10 +13,27 @@ replay recorded answers through it).
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import BaseBackend, ChannelAPIError, ChannelMessage, RecipientStatus
 
 ACCEPTED = {"accepted", "queued", "scheduled", "sending", "sent", "delivered"}
+
+
+#: The outbox row's id in the status callback's query: Twilio signs the whole URL, so
+#: the webhook can trust it, and a report finds its row even before (or without) the
+#: worker recording Twilio's message id: the batch a killed worker left ``sending``.
+OUTBOX_PARAMETER = "outbox"
+
+
+def status_callback_for(url: str, ref) -> str:
+    """``url`` with the outbox row's id added to its query (other parameters kept)."""
+    parts = urlsplit(url)
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != OUTBOX_PARAMETER
+    ]
+    query.append((OUTBOX_PARAMETER, str(ref)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class TwilioBackend(BaseBackend):
@@ -60,7 +77,7 @@ class TwilioBackend(BaseBackend):
         else:
             payload["body"] = message.body
         if self.status_callback:
-            payload["status_callback"] = self.status_callback
+            payload["status_callback"] = status_callback_for(self.status_callback, message.ref)
         return payload
 
     def post(self, payload: dict):

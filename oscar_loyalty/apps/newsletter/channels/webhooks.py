@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import backend_settings, inbound
+from .twilio import OUTBOX_PARAMETER
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -74,11 +75,15 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden()
     channel, _number = _channel_and_number(request.POST.get("To", ""))
     status = request.POST.get("MessageStatus", "")
+    # Signed with the URL (``twilio.status_callback_for``); absent on reports for
+    # messages sent before it was added, which are matched by message id alone.
+    outbox = request.GET.get(OUTBOX_PARAMETER, "")
     inbound.receive_report(
         channel=channel,
         provider="twilio",
         message_id=request.POST.get("MessageSid", ""),
         outcome=TWILIO_OUTCOMES.get(status, ""),
         error=f"{status} {request.POST.get('ErrorCode', '')}".strip(),
+        outbox_id=int(outbox) if outbox.isascii() and outbox.isdigit() else None,
     )
     return HttpResponse(status=204)
