@@ -83,3 +83,46 @@ def test_two_workers_returning_one_redemption_return_it_once(rewards_settings):
     assert balance(member) == 1000
     assert Reward.objects.get(pk=reward.pk).stock == 1
     assert verification.verify_balances() == []
+
+
+def test_two_workers_telling_one_partial_refund_return_one_reward_once(rewards_settings):
+    from decimal import Decimal as D
+
+    from oscar.core.loading import get_model
+
+    from tests.apps.points.conftest import place, reapply
+
+    PaymentEvent = get_model("order", "PaymentEvent")
+    PaymentEventType = get_model("order", "PaymentEventType")
+    PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+    member = MemberFactory()
+    credit(member, 1000)
+    reward = gift_reward(points=300, stock=5)
+    basket = empty_basket(member.user)
+    for key in ("one", "two"):  # two gifts of one product: one line of two units
+        services.redeem(member, reward, request_key=key, basket=basket)
+    order = place(member.user, basket=reapply(basket))
+    line = order.lines.get()
+    assert line.quantity == 2 and balance(member) == 400
+    # One unit refunded, its rows written without their signals: the workers tell it.
+    event = PaymentEvent.objects.bulk_create(
+        [
+            PaymentEvent(
+                order=order,
+                event_type=PaymentEventType.objects.create(name="Refund"),
+                amount=D("0.00"),
+            )
+        ]
+    )[0]
+    PaymentEventQuantity.objects.bulk_create(
+        [PaymentEventQuantity(event=event, line=line, quantity=1)]
+    )
+
+    def tell(index):
+        return services.return_for_given_back_line(line, reason=f"worker {index}")
+
+    results, _refused = run_in_threads(tell, 3)
+    assert sorted(results) == [0, 0, 1]
+    assert balance(member) == 700
+    assert Reward.objects.get(pk=reward.pk).stock == 4
+    assert verification.verify_balances() == []
