@@ -4,7 +4,8 @@ from oscar.core.loading import get_model
 
 from oscar_loyalty import order_events
 from oscar_loyalty.apps.challenges import catchup, progress
-from oscar_loyalty.apps.challenges.models import ChallengeStep, Completion
+from oscar_loyalty.apps.challenges.models import Challenge, ChallengeStep, Completion
+from oscar_loyalty.apps.offers import draws
 from oscar_loyalty.apps.points.models import PointsEntry
 from oscar_loyalty.order_events.events import refunded
 from tests.apps.challenges.conftest import (
@@ -14,9 +15,11 @@ from tests.apps.challenges.conftest import (
     product_in,
     refund_in_full,
 )
+from tests.factories import PrizeDrawFactory
 
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
+ConditionalOffer = get_model("offer", "ConditionalOffer")
 
 
 def test_a_full_refund_before_completion_takes_the_step_back(member):
@@ -110,3 +113,49 @@ def test_an_order_placed_after_the_limit_counts_once_the_completion_is_reversed(
     assert Completion.objects.filter(reversed_at__isnull=True).count() == 1
     assert Completion.objects.filter(reversed_at__isnull=False).count() == 1
     assert challenge_points(member) == 300
+
+
+def _replay_refund(order):
+    event = refunded(PaymentEvent.objects.get(order=order))
+    order_events.dispatch(event)
+    order_events.dispatch(event)
+
+
+def test_reversing_a_completion_ends_its_unused_voucher_once_even_when_the_refund_is_replayed(
+    member,
+):
+    from oscar_loyalty.apps.referrals.friend_offer import ensure_friend_offer
+
+    ensure_friend_offer("referral-friend")
+    offer = ConditionalOffer.objects.get(slug="referral-friend")
+    make_challenge(target=1, reward_kind=Challenge.VOUCHER, reward_points=0, reward_offer=offer)
+    order = order_for(member)
+    voucher = Completion.objects.get().voucher
+    assert voucher.is_active()
+    refund_in_full(order)
+    voucher.refresh_from_db()
+    ended_at = voucher.end_datetime
+    assert not voucher.is_active()
+    assert Completion.objects.get().reversed_at is not None
+    _replay_refund(order)
+    voucher.refresh_from_db()
+    assert voucher.end_datetime == ended_at and not voucher.is_active()
+    assert Completion.objects.count() == 1
+    assert Completion.objects.filter(reversed_at__isnull=True).count() == 0
+
+
+def test_reversing_a_completion_drops_its_prize_draw_ticket_once_even_when_the_refund_is_replayed(
+    member,
+):
+    draw = PrizeDrawFactory(
+        min_spend=10_000
+    )  # nobody qualifies by spend: tickets come from challenges
+    make_challenge(target=1, reward_kind=Challenge.DRAW, reward_points=0, reward_draw=draw)
+    order = order_for(member)
+    assert {e["member_id"]: e["tickets"] for e in draws.eligible_entries(draw)} == {member.pk: 1}
+    refund_in_full(order)
+    assert draws.eligible_entries(draw) == []
+    _replay_refund(order)
+    assert draws.eligible_entries(draw) == []
+    assert Completion.objects.filter(reversed_at__isnull=False).count() == 1
+    assert Completion.objects.count() == 1
