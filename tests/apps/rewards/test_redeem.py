@@ -24,7 +24,7 @@ from oscar_loyalty.exceptions import (
 from oscar_loyalty.order_events import OrderCancelled
 from tests.apps.points.conftest import balance, credit, make_basket, place, reapply
 from tests.apps.rewards.conftest import RewardFactory, cash_reward, empty_basket, gift_reward
-from tests.factories import TierFactory
+from tests.factories import MemberFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,39 @@ def test_the_catalogue_hides_other_tiers_and_says_why_the_rest_cannot_be_redeeme
     assert set(items) == {cheap.pk, dear.pk, ok.pk}
     assert items[ok.pk].can_redeem
     assert items[cheap.pk].refusal and items[dear.pk].refusal
+
+
+def test_a_reward_for_a_segment_is_hidden_from_and_refused_to_members_outside_it(
+    member, rewards_settings
+):
+    from oscar_loyalty.apps.segments.services import save_segment
+
+    business = save_segment(
+        name="Business customers",
+        rules={
+            "op": "and",
+            "rules": [{"type": "customer_type", "params": {"customer_type": "business"}}],
+        },
+    )
+    reward = RewardFactory(points=100, segment_id=business.pk)
+    everyone = RewardFactory(points=100)
+    credit(member, 1000)
+    shown = {item.reward.pk for item in services.catalogue_for(member, available_points=1000)}
+    assert shown == {everyone.pk}
+    with pytest.raises(RewardUnavailable):
+        services.redeem(member, reward, request_key="outside")
+    assert balance(member) == 1000
+    assert not RewardRedemption.objects.filter(reward=reward).exists()
+
+    insider = MemberFactory(customer_type="business")
+    credit(insider, 1000)
+    items = {
+        item.reward.pk: item for item in services.catalogue_for(insider, available_points=1000)
+    }
+    assert set(items) == {reward.pk, everyone.pk} and items[reward.pk].can_redeem
+    services.redeem(insider, reward, request_key="inside")
+    assert balance(insider) == 900
+    assert balance(member) == 1000
 
 
 def test_a_gift_goes_into_the_basket_and_the_order_line_costs_nothing(member, rewards_settings):
