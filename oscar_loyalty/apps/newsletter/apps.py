@@ -22,6 +22,7 @@ class NewsletterConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
+        from . import checks  # noqa: F401  (checks register themselves)
         from .receivers import on_tracking_event
 
         tracking.connect(on_tracking_event, dispatch_uid="oscar_loyalty.newsletter.tracking")

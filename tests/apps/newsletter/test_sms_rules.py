@@ -1,6 +1,6 @@
 """§30A text, part counting, refusal replies and quiet hours: pure functions."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,3 +105,100 @@ def test_quiet_hours_are_read_in_the_members_time_zone():
     utc_noon = datetime(2026, 12, 8, 19, 0, tzinfo=UTC)  # 21:00 in Israel, 14:00 in New York
     assert quiet.next_allowed(utc_noon, ZoneInfo("America/New_York")) == utc_noon
     assert quiet.next_allowed(utc_noon, ISRAEL) == at(2026, 12, 9, 8)
+
+
+# Israel's holidays from the ``holidays`` package (extra ``sms``, in ``test``): its real
+# 2026 dates. Rosh Hashanah is Saturday 12 and Sunday 13 September, Yom Kippur Monday 21,
+# Shavuot Friday 22 May.
+
+
+def test_the_package_marks_the_holiday_dates_these_tests_use():
+    dates = quiet.quiet_dates(2026)
+    assert {
+        date(2026, 9, 12),
+        date(2026, 9, 13),
+        date(2026, 9, 21),
+        date(2026, 5, 22),
+    } <= dates
+    assert date(2026, 9, 20) not in dates  # the eve itself is not a holiday date
+    assert date(2026, 9, 16) not in dates
+
+
+@pytest.mark.parametrize(
+    "moment, allowed",
+    [
+        (at(2026, 9, 21, 12), at(2026, 9, 22, 8)),  # Yom Kippur noon → ends 20:00 → night
+        (at(2026, 9, 20, 15), at(2026, 9, 22, 8)),  # Erev Yom Kippur afternoon
+        (at(2026, 9, 20, 13, 59), at(2026, 9, 20, 13, 59)),  # the eve's morning is allowed
+        (at(2026, 9, 11, 15), at(2026, 9, 14, 8)),  # Friday → Rosh Hashanah on Shabbat and Sunday
+        (at(2026, 9, 13, 12), at(2026, 9, 14, 8)),  # Rosh Hashanah's second day
+        (at(2026, 9, 16, 12), at(2026, 9, 16, 12)),  # an ordinary Wednesday
+    ],
+)
+def test_israeli_holidays_and_their_eves_are_quiet_like_shabbat(settings, moment, allowed):
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    assert quiet.next_allowed(moment, ISRAEL) == allowed
+
+
+def test_without_night_hours_a_holiday_ends_at_the_saturday_evening_hour(settings):
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    settings.OSCAR_LOYALTY_QUIET_HOURS = None
+    # Yom Kippur ends at QUIET_SHABBAT_END on its day.
+    assert quiet.next_allowed(at(2026, 9, 20, 15), ISRAEL) == at(2026, 9, 21, 20)
+    # Rosh Hashanah's two days stay quiet throughout: Shabbat's end does not open Sunday.
+    assert quiet.next_allowed(at(2026, 9, 11, 15), ISRAEL) == at(2026, 9, 13, 20)
+    assert quiet.next_allowed(at(2026, 9, 12, 21), ISRAEL) == at(2026, 9, 13, 20)
+    # Shavuot on Friday runs into Shabbat: quiet from Thursday 14:00 to Saturday 20:00.
+    assert quiet.next_allowed(at(2026, 5, 21, 15), ISRAEL) == at(2026, 5, 23, 20)
+
+
+def test_a_holiday_eve_is_read_by_the_members_own_clock(settings):
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    moment = datetime(2026, 9, 20, 12, 0, tzinfo=UTC)  # 15:00 in Israel, 08:00 in New York
+    assert quiet.next_allowed(moment, ZoneInfo("America/New_York")) == moment
+    assert quiet.next_allowed(moment, ISRAEL) == at(2026, 9, 22, 8)
+
+
+def test_without_the_package_the_listed_quiet_dates_and_their_eves_are_kept(settings, monkeypatch):
+    monkeypatch.setattr(quiet, "holidays_package", lambda: None)
+    settings.OSCAR_LOYALTY_QUIET_DATES = ["2026-09-21"]
+    assert quiet.next_allowed(at(2026, 9, 20, 15), ISRAEL) == at(2026, 9, 22, 8)
+    # The list replaces the package's calendar: Rosh Hashanah's Sunday is not on it.
+    assert quiet.next_allowed(at(2026, 9, 13, 12), ISRAEL) == at(2026, 9, 13, 12)
+
+
+def test_without_the_package_or_a_list_holidays_allow_sends(settings, monkeypatch):
+    # The gap the system check W_QUIET_HOLIDAYS warns about.
+    monkeypatch.setattr(quiet, "holidays_package", lambda: None)
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    assert quiet.next_allowed(at(2026, 9, 21, 12), ISRAEL) == at(2026, 9, 21, 12)
+
+
+VONAGE = "oscar_loyalty.apps.newsletter.channels.vonage.VonageBackend"
+
+
+def test_the_check_warns_when_a_real_backend_sends_and_holidays_are_unknown(settings, monkeypatch):
+    from django.core.checks import registry
+
+    from oscar_loyalty.apps.newsletter import checks
+
+    assert checks.check_quiet_holidays in registry.registry.get_checks()
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    settings.OSCAR_LOYALTY_WHATSAPP_BACKEND = {"BACKEND": VONAGE, "OPTIONS": {}}
+    assert checks.check_quiet_holidays() == []  # the package is installed
+
+    monkeypatch.setattr(quiet, "holidays_package", lambda: None)
+    [warning] = checks.check_quiet_holidays()
+    assert warning.id == "oscar_loyalty.W_QUIET_HOLIDAYS"
+    assert "install oscar-loyalty[sms]" in warning.msg
+
+    settings.OSCAR_LOYALTY_QUIET_DATES = ["2026-09-21"]
+    assert checks.check_quiet_holidays() == []
+
+
+def test_the_check_is_silent_while_only_the_test_backend_sends(settings, monkeypatch):
+    from oscar_loyalty.apps.newsletter import checks
+
+    monkeypatch.setattr(quiet, "holidays_package", lambda: None)
+    settings.OSCAR_LOYALTY_QUIET_DATES = ()
+    assert checks.check_quiet_holidays() == []

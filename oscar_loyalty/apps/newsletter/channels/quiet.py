@@ -3,7 +3,10 @@
 No advertising at night (``QUIET_HOURS``, 20:00–08:00 by default), on
 Shabbat (Friday from ``QUIET_SHABBAT_START`` to Saturday at
 ``QUIET_SHABBAT_END``) or on a quiet date (``QUIET_DATES``; without a list,
-Israel's public holidays from the ``holidays`` package when it is installed).
+Israel's holidays from the ``holidays`` package, extra ``sms``). A quiet date
+is kept like Shabbat: from ``QUIET_SHABBAT_START`` on its eve to
+``QUIET_SHABBAT_END`` on the day, because a holiday, like Shabbat, begins at
+sunset the evening before; consecutive quiet dates and Shabbat chain.
 A message due in a quiet time waits for the next allowed instant: the outbox
 row's ``next_attempt_at`` moves there, and the row keeps its place.
 Times are the member's: the time zone of the number's country
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 FRIDAY, SATURDAY = 4, 5
@@ -24,13 +28,27 @@ def _time(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-@lru_cache(maxsize=8)
-def _package_holidays(year: int) -> frozenset[date]:
+def holidays_package() -> ModuleType | None:
+    """The optional ``holidays`` package, or ``None``; the system check asks the same."""
     try:
         import holidays
     except ImportError:
+        return None
+    return holidays
+
+
+@lru_cache(maxsize=8)
+def _israel_holidays(package: ModuleType, year: int) -> frozenset[date]:
+    # The Israel calendar marks the rest days only (Rosh Hashanah's two days, Yom Kippur,
+    # Sukkot, Shemini Atzeret, Pesach's first and seventh days, Shavuot, Independence Day).
+    return frozenset(package.country_holidays("IL", years=year))
+
+
+def _package_holidays(year: int) -> frozenset[date]:
+    package = holidays_package()
+    if package is None:
         return frozenset()
-    return frozenset(holidays.country_holidays("IL", years=year))
+    return _israel_holidays(package, year)
 
 
 def quiet_dates(year: int) -> frozenset[date]:
@@ -52,10 +70,14 @@ def _quiet_until(local: datetime) -> datetime | None:
     def at(d: date, t: time) -> datetime:
         return datetime.combine(d, t, tzinfo=tz)
 
-    if day in quiet_dates(day.year):
-        return at(day + timedelta(days=1), time(0, 0))
+    start, end = _time(app_settings.QUIET_SHABBAT_START), _time(app_settings.QUIET_SHABBAT_END)
+    tomorrow = day + timedelta(days=1)
+    if day in quiet_dates(day.year) and now < end:
+        return at(day, end)
+    # The eve: a holiday's second day, or a holiday right after Shabbat, chains from here.
+    if tomorrow in quiet_dates(tomorrow.year) and now >= start:
+        return at(tomorrow, end)
     if app_settings.QUIET_SHABBAT:
-        start, end = _time(app_settings.QUIET_SHABBAT_START), _time(app_settings.QUIET_SHABBAT_END)
         weekday = day.weekday()
         if weekday == FRIDAY and now >= start:
             return at(day + timedelta(days=1), end)
