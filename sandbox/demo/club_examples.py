@@ -1,7 +1,8 @@
 """The club's newer features, one example of each, for the sandbox's demo data.
 
 Split out of ``loyalty_demo_data`` (which calls each when its app is installed):
-challenges, the rewards catalogue, points for actions and tier perks.
+challenges (rewarding points, a voucher or a draw ticket), the rewards catalogue
+(one reward for a segment), points for actions and tier perks.
 """
 
 from __future__ import annotations
@@ -39,6 +40,65 @@ def challenges() -> None:
                 "max_completions": 3 if kind == Challenge.ORDERS else 1,
             },
         )
+    # The two other rewards a challenge may give: a voucher and a ticket in a draw.
+    Challenge.objects.get_or_create(
+        name="Review 3 products, get 10% off",
+        defaults={
+            "kind": Challenge.REVIEWS,
+            "target": 3,
+            "starts_at": start,
+            "reward_kind": Challenge.VOUCHER,
+            "reward_points": 0,
+            "reward_offer": _challenge_voucher_offer(),
+        },
+    )
+    from oscar_loyalty.apps.offers.models import PrizeDraw
+
+    now = timezone.now()
+    draw, _ = PrizeDraw.objects.get_or_create(
+        name="Challenge draw: a cooking class for two",
+        defaults={
+            "prize": "A cooking class for two in Tel Aviv",
+            "winners_count": 1,
+            "min_spend": D("500.00"),
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=60),
+        },
+    )
+    Challenge.objects.get_or_create(
+        name="Refer a friend, win a ticket in the draw",
+        defaults={
+            "kind": Challenge.REFERRALS,
+            "target": 1,
+            "starts_at": start,
+            "reward_kind": Challenge.DRAW,
+            "reward_points": 0,
+            "reward_draw": draw,
+        },
+    )
+
+
+def _challenge_voucher_offer():
+    """The voucher offer a challenge gives: 10% off the next order."""
+    Range = get_model("offer", "Range")
+    Condition = get_model("offer", "Condition")
+    Benefit = get_model("offer", "Benefit")
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+
+    everything, _ = Range.objects.get_or_create(
+        name="Everything (club rewards)", defaults={"includes_all_products": True}
+    )
+    offer, _ = ConditionalOffer.objects.get_or_create(
+        name="Challenge reward: 10% off",
+        defaults={
+            "offer_type": ConditionalOffer.VOUCHER,
+            "condition": Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
+            "benefit": Benefit.objects.create(
+                range=everything, type=Benefit.PERCENTAGE, value=D("10")
+            ),
+        },
+    )
+    return offer
 
 
 def rewards(products) -> None:
@@ -117,6 +177,28 @@ def rewards(products) -> None:
         reward.tiers.add(gold)
 
 
+def segment_reward(segment) -> None:
+    """A reward only the members of ``segment`` see and may redeem (after the segment exists)."""
+    from oscar_loyalty.apps.rewards.models import Reward
+
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    offer = ConditionalOffer.objects.filter(name="Club reward: 50 off").first()
+    if offer is None:
+        return
+    Reward.objects.get_or_create(
+        name="50 ₪ off for Tel Aviv shoe buyers",
+        defaults={
+            "translations": {"he": {"name": "50 ₪ הנחה לקוני הנעליים מתל אביב"}},
+            "kind": Reward.VOUCHER,
+            "points": 1000,
+            "voucher_offer": offer,
+            "voucher_days": 30,
+            "segment_id": segment.pk,
+            "position": 50,
+        },
+    )
+
+
 def action_rules():
     """One example of each kind of points for actions (docs/actions.md)."""
     from oscar_loyalty.apps.actions.models import ActionRule
@@ -156,6 +238,14 @@ def tier_perks(products):
         range=everything,
         benefit_type="Shipping fixed price",
         benefit_value=D("0.00"),
+    )
+    # Silver pays a flat 10 ₪ for shipping: a discounted rate, not free.
+    save_tier_perk_offer(
+        name="Silver: shipping 10 ₪",
+        tiers=list(Tier.objects.filter(code="silver")),
+        range=everything,
+        benefit_type="Shipping fixed price",
+        benefit_value=D("10.00"),
     )
     sale = Range.objects.create(name="Winter sale", slug="winter-sale", is_public=True)
     for product in products[:4]:

@@ -118,7 +118,7 @@ def test_the_demo_has_a_gold_free_shipping_perk_and_an_early_access_sale():
 
     ConditionalOffer = get_model("offer", "ConditionalOffer")
     perks = ConditionalOffer.objects.filter(condition__proxy_class=TIER_CONDITION_PATH)
-    shipping = perks.get(benefit__type="Shipping fixed price")
+    shipping = perks.get(benefit__type="Shipping fixed price", benefit__value=0)
     sale = perks.get(benefit__type="Percentage")
     assert rules()[shipping.condition_id].everyone_from is None
     assert rules()[sale.condition_id].everyone_from > sale.start_datetime
@@ -150,3 +150,44 @@ def test_the_demo_has_a_gold_only_product_a_silver_member_cannot_buy():
             .availability.is_available_to_buy
         )
     forget_tier_only_products()
+
+
+def test_the_demo_has_a_challenge_rewarding_a_voucher_and_one_a_ticket_in_an_open_draw():
+    from oscar_loyalty.apps.challenges.models import Challenge
+
+    voucher = Challenge.objects.get(reward_kind=Challenge.VOUCHER)
+    draw = Challenge.objects.get(reward_kind=Challenge.DRAW)
+    for challenge in (voucher, draw):
+        challenge.full_clean()  # what the dashboard's form would accept
+    assert voucher.reward_offer.offer_type == voucher.reward_offer.VOUCHER
+    assert draw.reward_draw.drawn_at is None and draw.reward_draw.ends_at > timezone.now()
+
+
+def test_the_demo_gives_silver_a_discounted_shipping_rate():
+    from oscar_loyalty.apps.offers.perks import TIER_CONDITION_PATH, TierPerkRule
+
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    silver = ConditionalOffer.objects.get(
+        condition__proxy_class=TIER_CONDITION_PATH,
+        benefit__type="Shipping fixed price",
+        benefit__value=10,
+    )
+    rule = TierPerkRule.objects.get(condition_id=silver.condition_id)
+    assert {tier.code for tier in rule.tiers.all()} == {"silver"}
+
+
+def test_the_demo_has_a_reward_only_the_tel_aviv_shoe_buyers_see():
+    from oscar_loyalty.apps.rewards.models import Reward
+    from oscar_loyalty.apps.rewards.redeem import catalogue_for
+    from oscar_loyalty.apps.segments.models import Segment
+    from oscar_loyalty.apps.segments.services import contains
+
+    segment = Segment.objects.get(name="Tel Aviv shoe buyers")
+    reward = Reward.objects.get(segment_id=segment.pk)
+    assert reward.translations["he"]["name"]
+    dana = Member.objects.get(user__email="dana.levi@example.com")
+    outsider = Member.objects.get(user__email="avi.peretz@example.com")  # Jerusalem
+    assert contains(segment, dana) and not contains(segment, outsider)
+    seen = {item.reward.pk for item in catalogue_for(dana, available_points=10_000)}
+    assert reward.pk in seen
+    assert reward.pk not in {i.reward.pk for i in catalogue_for(outsider, available_points=10_000)}

@@ -118,7 +118,9 @@ class Command(BaseCommand):
             with override_settings(TASKS=NO_QUEUE):
                 self._members(products, plans, country, rng)
                 if apps.is_installed("oscar_loyalty.apps.segments"):
-                    self._tel_aviv_shoes_segment(country, rng)
+                    segment = self._tel_aviv_shoes_segment(country, rng)
+                    if segment is not None and apps.is_installed("oscar_loyalty.apps.rewards"):
+                        club_examples.segment_reward(segment)
             self._year_of_history(members, staff)
         if apps.is_installed("oscar_loyalty.apps.actions"):
             # After the history: the examples pay from now on, not for the demo's past.
@@ -344,7 +346,7 @@ class Command(BaseCommand):
 
         shoes = Category.objects.filter(name="Shoes").first()
         if shoes is None:
-            return
+            return None
         shoe = Product.objects.filter(categories__path__startswith=shoes.path).first()
         now = timezone.now()
         for days, email in ((20, "dana.levi@example.com"), (45, "tamar.azulay@example.com")):
@@ -353,7 +355,7 @@ class Command(BaseCommand):
                 self._order(
                     user, [shoe], country, rng, now - timedelta(days=days), f"DEMOSHOE{days}"
                 )
-        segments.save_segment(
+        segment = segments.save_segment(
             name="Tel Aviv shoe buyers",
             description="Members in Tel Aviv who bought shoes in the last 90 days "
             "and consented to email.",
@@ -367,6 +369,7 @@ class Command(BaseCommand):
             },
         )
         segments.refresh_member_stats()
+        return segment
 
     def _order(self, user, products, country, rng, placed, number):
         basket = Basket.objects.create(owner=user)
