@@ -1,8 +1,10 @@
 """WhatsApp through Meta's Cloud API, plain HTTP: approved templates for marketing.
 
 Options: ``phone_number_id`` (the business number's id), ``access_token``
-(a system user's token), ``api_version`` (``v21.0``) and ``base_url``
-(``https://graph.facebook.com``). Each message is one
+(a system user's token), ``api_version`` (``v21.0``), ``base_url``
+(``https://graph.facebook.com``), and for the webhook (``whatsapp_webhooks``)
+``app_secret`` (signs each event) and ``verify_token`` (Meta's subscription
+check). Each message is one
 ``POST {base_url}/{api_version}/{phone_number_id}/messages`` with a
 ``template`` whose body placeholders get the message's parameters (Meta:
 business-initiated messages must be approved templates; the marketing
@@ -24,6 +26,8 @@ class WhatsAppCloudBackend(BaseBackend):
     access_token = ""
     api_version = "v21.0"
     base_url = "https://graph.facebook.com"
+    app_secret = ""
+    verify_token = ""
 
     def build_payload(self, message: ChannelMessage) -> dict:
         if not message.template:
