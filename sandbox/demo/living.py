@@ -42,9 +42,60 @@ def generate_history(*, members: int, years: float = 1.0, progress=None):
     )
 
 
-# The states a history of orders cannot give, each made from one of a state it
-# gives (pending first, then rewarded), with the fields staff would have set.
+# Every referral state, each made (when the history lacks it) from a referral of a
+# state that keeps at least one of its own, with the fields staff or the club would
+# have set. A history gives linked, pending, rewarded and reversed; at a small scale
+# (the tests' 200 members) its random draw may miss some of them.
 REVIEW_REASON = "The friend's shipping address matches the referrer's."
+
+
+def _state_fields(now: datetime, staff) -> dict[str, dict]:
+    from oscar_loyalty.apps.referrals.models import Referral
+
+    unrewarded = {"rewarded_at": None, "friend_points": 0, "referrer_points": 0}
+    return {
+        Referral.LINKED: {**unrewarded, "qualified_at": None, "first_order": None},
+        Referral.PENDING: {**unrewarded, "qualified_at": now - timedelta(days=5)},
+        Referral.REVERSED: {
+            **unrewarded,
+            "qualified_at": now - timedelta(days=40),
+            "reversed_at": now - timedelta(days=38),
+        },
+        Referral.REVIEW: {**unrewarded, "review_reasons": [REVIEW_REASON]},
+        Referral.REJECTED: {
+            **unrewarded,
+            "review_reasons": [REVIEW_REASON],
+            "reviewed_by": staff,
+            "reviewed_at": now - timedelta(days=3),
+        },
+        Referral.CAPPED: unrewarded,
+    }
+
+
+def _new_referral(*, status: str, fields: dict, now: datetime) -> None:
+    from oscar_loyalty.apps.membership.models import Member
+    from oscar_loyalty.apps.referrals.models import Referral, ReferralCode
+
+    code = ReferralCode.objects.order_by("pk").first()
+    if code is None:
+        return
+    referee = (
+        Member.objects.exclude(pk=code.member_id)
+        .filter(user__loyalty_referral__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if referee is None:
+        return
+    fields = {key: value for key, value in fields.items() if key != "first_order"}
+    Referral.objects.create(
+        code=code,
+        referrer_id=code.member_id,
+        referee_id=referee.user_id,
+        status=status,
+        created_at=now - timedelta(days=45),
+        **fields,
+    )
 
 
 def cover_referral_states(*, staff, now: datetime | None = None) -> dict[str, int]:
@@ -56,16 +107,7 @@ def cover_referral_states(*, staff, now: datetime | None = None) -> dict[str, in
     from oscar_loyalty.apps.referrals.models import Referral
 
     now = now or timezone.now()
-    missing = {
-        Referral.REVIEW: {"review_reasons": [REVIEW_REASON]},
-        Referral.REJECTED: {
-            "review_reasons": [REVIEW_REASON],
-            "reviewed_by": staff,
-            "reviewed_at": now - timedelta(days=3),
-        },
-        Referral.CAPPED: {},
-    }
-    for status, fields in missing.items():
+    for status, fields in _state_fields(now, staff).items():
         if Referral.objects.filter(status=status).exists():
             continue
         counts = dict(Referral.objects.values_list("status").annotate(n=Count("pk")).order_by())
@@ -73,17 +115,17 @@ def cover_referral_states(*, staff, now: datetime | None = None) -> dict[str, in
         donor = next(
             (
                 state
-                for state in (Referral.PENDING, Referral.REWARDED, Referral.LINKED)
+                for state in (Referral.REWARDED, Referral.PENDING, Referral.LINKED)
                 if counts.get(state, 0) > 1
             ),
             None,
         )
         if donor is None:
+            # Too few referrals to lend one: a new one, a member referred by another.
+            _new_referral(status=status, fields=fields, now=now)
             continue
         referral = Referral.objects.filter(status=donor).order_by("-created_at", "-pk").first()
-        Referral.objects.filter(pk=referral.pk).update(
-            status=status, rewarded_at=None, friend_points=0, referrer_points=0, **fields
-        )
+        Referral.objects.filter(pk=referral.pk).update(status=status, **fields)
     return dict(Referral.objects.values_list("status").annotate(n=Count("pk")).order_by())
 
 
