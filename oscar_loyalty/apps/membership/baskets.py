@@ -25,3 +25,22 @@ def basket_member(basket) -> Member | None:
             Member.objects.select_related("tier").filter(user_id=basket.owner_id).first()
         )
     return basket._loyalty_member
+
+
+def lock_editable_basket(basket) -> bool:
+    """Lock the basket's row and say whether its status, read now, still lets it change.
+
+    Points and rewards both hold value on a basket: each locks the row first
+    (the order the checkout takes its locks in) and refuses a basket another
+    request has meanwhile submitted or frozen, with its own error.
+    """
+    from oscar.core.loading import get_model
+
+    Basket = get_model("basket", "Basket")
+    status = (
+        Basket._default_manager.select_for_update(no_key=True)
+        .filter(pk=basket.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status in Basket.editable_statuses

@@ -21,9 +21,9 @@ from django.db.models import Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings, signals
+from oscar_loyalty.apps.membership.baskets import lock_editable_basket
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.exceptions import (
     InsufficientPoints,
@@ -120,15 +120,7 @@ def _reserved_elsewhere(account, basket, now: datetime) -> int:
 
 
 def _lock_editable_basket(basket) -> None:
-    """Lock the basket row and refuse unless its status, read now, is editable."""
-    Basket = get_model("basket", "Basket")
-    status = (
-        Basket._default_manager.select_for_update(no_key=True)
-        .filter(pk=basket.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if status not in Basket.editable_statuses:
+    if not lock_editable_basket(basket):
         raise RedemptionNotAllowed(_("This basket can no longer be changed."))
 
 

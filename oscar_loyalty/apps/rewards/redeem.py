@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from oscar.core.loading import get_model
 
 from oscar_loyalty import app_settings
+from oscar_loyalty.apps.membership.baskets import lock_editable_basket
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.apps.points import services as points_services
 from oscar_loyalty.apps.points.models import PointsAccount, PointsEntry, PointsRedemption
@@ -149,14 +150,7 @@ def _held_by_checkout(account: PointsAccount, now: datetime) -> int:
 
 
 def _lock_editable_basket(basket) -> None:
-    Basket = get_model("basket", "Basket")
-    status = (
-        Basket._default_manager.select_for_update(no_key=True)
-        .filter(pk=basket.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
-    if status not in Basket.editable_statuses:
+    if not lock_editable_basket(basket):
         raise RewardUnavailable(_("This basket can no longer be changed."))
 
 
