@@ -62,14 +62,22 @@ from benchmarks.checkout_child import (
 
 
 def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
-    """Each round: one child per configuration, which one goes first alternating."""
+    """Each round: a fresh process per store; checkouts alternate between them one by one.
+
+    Both processes set up and warm up first; then each checkout (a size and a
+    shopper) runs in one store, then in the other, which one goes first
+    alternating, so a drift in the machine's speed falls on both stores alike.
+    """
     runs: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     database = ""
+    durability: dict[str, str] = {}
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = args.kinds.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
-            order = ("stock", "addon") if round_ % 2 == 0 else ("addon", "stock")
-            for config in order:
-                out = Path(tmp) / f"{config}-{round_}.json"
+            last_round = round_ == args.rounds - 1
+            children = {}
+            for config in CONFIGS:
                 command = [
                     sys.executable,
                     "-m",
@@ -77,22 +85,70 @@ def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
                     "--child",
                     config,
                     "--out",
-                    str(out),
-                    "--iterations",
-                    str(args.iterations),
+                    str(Path(tmp) / f"{config}-{round_}.json"),
                     "--sizes",
                     args.sizes,
                     "--kinds",
                     args.kinds,
                 ]
-                if args.dump_sql and round_ == args.rounds - 1:
+                if args.dump_sql and last_round:
                     command += ["--dump-sql", args.dump_sql]
-                subprocess.run(command, cwd=ROOT, check=True)
-                data = json.loads(out.read_text())
+                children[config] = subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=child_environment(round_),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            for config, child in children.items():
+                _expect(child, config, "ready")
+            step = round_
+            for iteration in range(args.iterations):
+                for size in sizes:
+                    for kind in kinds:
+                        order = ("stock", "addon") if step % 2 == 0 else ("addon", "stock")
+                        step += 1
+                        keep_sql = last_round and iteration == args.iterations - 1
+                        for config in order:
+                            line = {"size": size, "kind": kind, "keep_sql": keep_sql}
+                            children[config].stdin.write(json.dumps(line) + "\n")
+                            children[config].stdin.flush()
+                            _expect(children[config], config, "ok")
+            for config, child in children.items():
+                child.stdin.write(json.dumps({"end": True}) + "\n")
+                child.stdin.close()
+                if child.wait() != 0:
+                    sys.exit(f"the {config} process failed (exit {child.returncode})")
+                data = json.loads((Path(tmp) / f"{config}-{round_}.json").read_text())
                 database = data["database"]
+                durability[config] = data["durability"]
                 runs[config].append(data["samples"])
-                print(f"round {round_ + 1}/{args.rounds}: {config} done", flush=True)
+            if len(set(durability.values())) > 1:
+                # A cheaper commit in one store would be measured as the add-on's.
+                sys.exit(f"the stores commit differently: {durability}")
+            print(f"round {round_ + 1}/{args.rounds} done", flush=True)
     return database, runs
+
+
+def child_environment(round_: int) -> dict[str, str]:
+    """Both stores' processes of a round hash strings alike (the round's seed).
+
+    Python picks a random hash seed per process, and with it the layout of every
+    dict and set: one more way two processes running the same code can differ.
+    One seed per round, shared by the two stores, removes that difference from
+    each comparison; the rounds still differ from each other. (It does not remove
+    the machine's own noise: on the shared 2-core machine single requests vary by
+    ±30 %, docs/performance.md.)
+    """
+    return {**os.environ, "PYTHONHASHSEED": os.environ.get("BENCH_HASH_SEED", str(round_ + 1))}
+
+
+def _expect(child: subprocess.Popen, config: str, answer: str) -> None:
+    line = child.stdout.readline().strip()
+    if line != answer:
+        child.kill()
+        sys.exit(f"the {config} process answered {line!r} instead of {answer!r}")
 
 
 def _page_queries(runs: list[dict], key: str, page: str) -> list[int]:

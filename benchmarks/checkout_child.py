@@ -383,6 +383,7 @@ def _hold_process_caches() -> None:
 
 
 def run_child(args) -> None:
+    answers = answer_channel()
     settings_module = CONFIGS[args.child]
     if args.child == "addon":
         # Another install of the add-on (benchmarks/settings_core.py: without Wagtail).
@@ -411,25 +412,73 @@ def run_child(args) -> None:
         result = run_checkout(_client(shop, kind), shop, size, kind, addon=addon, keep_sql=False)
         check_effects(result["order"], kind, addon=addon)
     samples: dict[str, list] = {}
-    for i in range(args.iterations):
-        keep_sql = bool(args.dump_sql) and i == args.iterations - 1
-        for size in sizes:
-            for kind in kinds:
-                result = run_checkout(
-                    _client(shop, kind), shop, size, kind, addon=addon, keep_sql=keep_sql
-                )
-                check_effects(result.pop("order"), kind, addon=addon)
-                if keep_sql:
-                    _dump_sql(args.dump_sql, args.child, kind, size, result)
-                for sample in [*result["pages"].values(), *result["adds"]]:
-                    sample.pop("sql", None)
-                samples.setdefault(f"{kind}/{size}", []).append(result)
+    # The parent drives both stores' processes checkout by checkout (``serve``), so
+    # that a machine whose speed drifts over minutes slows both alike.
+    for command in serve(answers):
+        size, kind = command["size"], command["kind"]
+        keep_sql = bool(args.dump_sql) and command.get("keep_sql", False)
+        result = run_checkout(
+            _client(shop, kind), shop, size, kind, addon=addon, keep_sql=keep_sql
+        )
+        check_effects(result.pop("order"), kind, addon=addon)
+        if keep_sql:
+            _dump_sql(args.dump_sql, args.child, kind, size, result)
+        for sample in [*result["pages"].values(), *result["adds"]]:
+            sample.pop("sql", None)
+        samples.setdefault(f"{kind}/{size}", []).append(result)
     if PROFILER is not None:
         Path(os.environ["BENCH_PROFILE"]).mkdir(parents=True, exist_ok=True)
         PROFILER.dump_stats(Path(os.environ["BENCH_PROFILE"]) / f"{args.child}.prof")
     Path(args.out).write_text(
-        json.dumps({"config": args.child, "database": connection.vendor, "samples": samples})
+        json.dumps(
+            {
+                "config": args.child,
+                "database": connection.vendor,
+                "durability": durability(),
+                "samples": samples,
+            }
+        )
     )
+
+
+def answer_channel():
+    """Stdout, kept for the answers to the parent; anything else printed goes to stderr."""
+    import sys
+
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return answers
+
+
+def serve(answers):
+    """The parent's commands, one JSON line each on stdin; each answered on ``answers``.
+
+    ``ready`` when the store is set up and warm, ``ok`` after each checkout; an
+    ``{"end": true}`` line (or the end of stdin) ends the loop.
+    """
+    import sys
+
+    answers.write("ready\n")
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command.get("end"):
+            break
+        yield command
+        answers.write("ok\n")
+    answers.close()
+
+
+def durability() -> str:
+    """How this process's commits reach the disk: the two stores must answer the same."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW synchronous_commit")
+        else:
+            cursor.execute("PRAGMA synchronous")
+        return str(cursor.fetchone()[0])
 
 
 def _dump_sql(directory: str, config: str, kind: str, size: int, result: dict) -> None:

@@ -31,3 +31,32 @@ LOGGING = {
 OSCAR_LOYALTY_POINTS_RATE_LIMIT = (10**6, 600)
 # The checkout benchmark's guest checks out without an account (in both stores).
 OSCAR_ALLOW_ANON_CHECKOUT = True
+
+# The add-on as the README installs it, not the sandbox's extras: django-oscar-api
+# (the sandbox's ``oscarapi`` extra, a package of its own) is left out with its
+# session middleware (Django's own comes back, as in the stock store), and so is
+# the sandbox's own app (``sandbox.demo``: its example club-context field, basket
+# fragment and order step, docs/extending.md), which a store would not have.
+SANDBOX_EXTRAS = ("oscarapi", "sandbox.demo")
+
+
+def as_the_readme_installs(installed_apps: list, middleware: list) -> tuple[list, list]:
+    return (
+        [app for app in installed_apps if app not in SANDBOX_EXTRAS],
+        [
+            "django.contrib.sessions.middleware.SessionMiddleware"
+            if name == "oscarapi.middleware.HeaderSessionMiddleware"
+            else name
+            for name in middleware
+        ],
+    )
+
+
+INSTALLED_APPS, MIDDLEWARE = as_the_readme_installs(INSTALLED_APPS, MIDDLEWARE)  # noqa: F405
+
+# Commits wait for the disk, as in production and in the stock store: the test
+# settings switch that off (tests/settings.py), which would make the add-on's
+# commits cheaper than stock's. ``benchmarks.checkout`` compares the two
+# processes' settings and refuses to run if they differ.
+DATABASES["default"].get("OPTIONS", {}).pop("options", None)  # noqa: F405
+DATABASES["default"].get("OPTIONS", {}).pop("init_command", None)  # noqa: F405

@@ -7,7 +7,10 @@ cost from that of the apps a full install brings beside it.
 
 from benchmarks.settings import *  # noqa: F403
 
-# The same apps and middleware as the suite's store without Wagtail.
-from tests.settings_without_wagtail import INSTALLED_APPS, MIDDLEWARE  # noqa: E402, F401
+# The same apps and middleware as the suite's store without Wagtail (and, as in
+# benchmarks/settings.py, without the sandbox's extras).
+from tests.settings_without_wagtail import INSTALLED_APPS, MIDDLEWARE  # noqa: E402
+
+INSTALLED_APPS, MIDDLEWARE = as_the_readme_installs(INSTALLED_APPS, MIDDLEWARE)  # noqa: F405
 
 ROOT_URLCONF = "benchmarks.urls_core"

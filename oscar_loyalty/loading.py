@@ -14,6 +14,7 @@ that already has its own loader calls
 
 from __future__ import annotations
 
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 from oscar.core.loading import default_class_loader
 
@@ -47,11 +48,30 @@ def loyalty_override(module_label: str, classname: str):
     return import_string(path) if path and _app_installed(path) else None
 
 
+# What each (module, names, prefix) resolved to. Oscar's offers ask for their
+# condition and benefit classes each time one is used (``proxy_map``), about 50
+# times per checkout request; a class, once found, stays the same until the
+# apps or this setting change (tests with ``override_settings``).
+_resolved: dict[tuple, list] = {}
+
+
 def class_loader(module_label: str, classnames: list[str], module_prefix: str):
-    # Each requested class is resolved on its own so that asking for several
-    # at once (get_classes) mixes overrides and Oscar's classes correctly.
-    loaded = default_class_loader(module_label, classnames, module_prefix)
-    return [
-        loyalty_override(module_label, name) or original
-        for name, original in zip(classnames, loaded, strict=True)
-    ]
+    key = (module_label, tuple(classnames), module_prefix)
+    found = _resolved.get(key)
+    if found is None:
+        # Each requested class is resolved on its own so that asking for several
+        # at once (get_classes) mixes overrides and Oscar's classes correctly.
+        loaded = default_class_loader(module_label, classnames, module_prefix)
+        found = _resolved[key] = [
+            loyalty_override(module_label, name) or original
+            for name, original in zip(classnames, loaded, strict=True)
+        ]
+    return list(found)
+
+
+def _forget(*, setting: str, **kwargs) -> None:
+    if setting in ("INSTALLED_APPS", "OSCAR_DYNAMIC_CLASS_LOADER"):
+        _resolved.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="oscar_loyalty.loading.forget")

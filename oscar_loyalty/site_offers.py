@@ -72,6 +72,28 @@ class LabelledBenefitMixin:
         return self.name
 
 
+def keep_no_usage_counters(offer) -> None:
+    """Oscar records this offer's use on the order without saving the offer row.
+
+    At placement Oscar's ``record_usage`` adds to the offer's counters and saves
+    the whole row inside the order's transaction, so the row stays locked until
+    the order commits. A store has one points offer and one rewards offer: every
+    checkout that spends points (or redeems a reward) would write that same row
+    and wait for the others' commits, and each write costs a query. The order
+    still gets its ``OrderDiscount`` row (Oscar's offer report sums those); the
+    club's ledger and reports count the points and rewards. Oscar's counters on
+    these two offers stay at zero (docs/points.md).
+
+    Called from the benefits' ``apply_deferred``, which Oscar calls just before
+    ``record_usage`` for the same offer instance.
+    """
+    offer.record_usage = _usage_not_saved
+
+
+def _usage_not_saved(discount) -> None:
+    return None
+
+
 def offers_with_benefit(benefit_path: str):
     """Every offer whose benefit is ``benefit_path``: found by class, whatever staff renamed."""
     return ConditionalOffer.objects.filter(benefit__proxy_class=benefit_path)

@@ -11,21 +11,28 @@ from __future__ import annotations
 
 from oscar.core.loading import default_class_loader
 
-from .perk_snapshot import price_version_subquery, with_perk_ranges
+from oscar_loyalty.club import context_for_basket
+
+from .perk_snapshot import price_version_column, with_perk_ranges
 
 (OscarApplicator,) = default_class_loader("offer.applicator", ["Applicator"], "oscar.apps")
 
 
 class PerkRangesMixin:
+    # Whether this request's club context already read the price book's token.
+    _token_read = False
+
     def get_site_offers(self):
         offers = super().get_site_offers()
-        if not hasattr(offers, "annotate"):
+        if self._token_read or not hasattr(offers, "annotate"):
             return offers
-        # The price book's token rides on Oscar's own query (a column, no query of its
-        # own): a guest's request then knows whether the perks' snapshot is current.
-        return offers.annotate(loyalty_price_version=price_version_subquery())
+        # A guest's request: the price book's token rides on Oscar's own query (a
+        # column, no query of its own), so it knows whether the perks' snapshot is current.
+        return offers.annotate(loyalty_price_version=price_version_column())
 
     def get_offers(self, basket, user=None, request=None):
+        context = context_for_basket(basket)
+        self._token_read = getattr(context, "price_version", None) is not None
         offers = super().get_offers(basket, user, request)
         with_perk_ranges(offers, basket)
         # The shipping step lists the running shipping perks (``perks.shipping_perks``):

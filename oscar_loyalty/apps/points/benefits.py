@@ -32,6 +32,7 @@ from oscar_loyalty.site_offers import (
     LabelledBenefitMixin,
     LabelledConditionMixin,
     ensure_site_offer,
+    keep_no_usage_counters,
     offers_with_benefit,
 )
 
@@ -143,6 +144,7 @@ class PointsDiscountBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
         return BasketDiscount(applied)
 
     def apply_deferred(self, basket, order, application):
+        keep_no_usage_counters(application["offer"])
         captured = redemption_services.capture_for_order(basket, order, application["discount"])
         if captured is None:
             return None
@@ -173,7 +175,8 @@ def show_name_translated(offer) -> None:
     instance the benefit is applied with. While staff keep the default name, that
     instance carries the active language's; a name staff wrote is shown as
     written. ``keep_stored_name`` (``pre_save``) puts the stored name back
-    before Oscar saves the instance (``record_usage`` at placement).
+    should anything save that instance (Oscar's ``record_usage`` no longer does,
+    ``site_offers.keep_no_usage_counters``).
     """
     translated = offer_name(offer.name)
     if translated != offer.name:

@@ -26,6 +26,7 @@ from oscar_loyalty.site_offers import (
     LabelledBenefitMixin,
     LabelledConditionMixin,
     ensure_site_offer,
+    keep_no_usage_counters,
     offers_with_benefit,
 )
 
@@ -97,6 +98,7 @@ class RewardBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
         return BasketDiscount(total)
 
     def apply_deferred(self, basket, order, application):
+        keep_no_usage_counters(application["offer"])
         applied = getattr(basket, APPLIED_ATTRIBUTE, None)
         if not applied:
             return None
