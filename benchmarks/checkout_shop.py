@@ -1,0 +1,135 @@
+"""The checkout benchmark's stores: the same catalogue and shoppers in each (benchmarks.checkout).
+
+Run in each child process (``checkout_child``) before it walks the checkout: the
+database (created on PostgreSQL the first time), 20 products at 10.00, two public
+ranges, two customers; with the add-on also their memberships, member prices, points
+and the two tier perks.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from decimal import Decimal as D
+
+# The product list measured with each basket size.
+LIST_FOR = {1: 5, 5: 5, 20: 20}
+PREFIX = "Bench checkout"
+
+
+def ensure_database() -> None:
+    """Create the configuration's PostgreSQL database the first time (SQLite makes its file)."""
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        if connection.vendor != "postgresql":
+            raise
+        name = connection.settings_dict["NAME"]
+        # Django's own way to reach the server without the missing database.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def build_shop(n_products: int, *, addon: bool) -> dict:
+    """The same catalogue and customers in either store; with the add-on, the club's rows too."""
+    from django.utils.crypto import get_random_string
+    from django.utils.text import slugify
+    from oscar.core.loading import get_model
+    from oscar.test.factories import RangeFactory, UserFactory, create_product
+
+    from tests.checkout import ensure_country
+
+    Product = get_model("catalogue", "Product")
+    ensure_country()
+    products = list(Product.objects.filter(title__startswith=PREFIX).order_by("pk"))
+    for i in range(len(products), n_products):
+        products.append(
+            create_product(title=f"{PREFIX} {i}", price=D("10.00"), num_in_stock=10**6)
+        )
+    for product in products:
+        product.stockrecords.update(num_in_stock=10**6, num_allocated=0)
+    ranges = {}
+    for size in set(LIST_FOR.values()):
+        name = f"{PREFIX} {size} {get_random_string(6)}"
+        ranges[size] = RangeFactory(
+            name=name, slug=slugify(name), is_public=True, products=products[:size]
+        )
+    suffix = get_random_string(8).lower()
+    users = {
+        kind: UserFactory(email=f"{kind}-{suffix}@example.com", username=f"{kind}-{suffix}")
+        for kind in ("spender", "earner")
+    }
+    if addon:
+        _build_club(products, users, suffix)
+    return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
+
+
+def _build_club(products, users, suffix: str) -> None:
+    from oscar_loyalty.apps.membership.models import Member, Plan, Tier
+    from oscar_loyalty.apps.offers.models import MemberPrice
+    from oscar_loyalty.apps.points import services
+
+    for product in products:
+        MemberPrice.objects.get_or_create(
+            stockrecord=product.stockrecords.get(), defaults={"price": D("9.00")}
+        )
+    tier, _ = Tier.objects.get_or_create(
+        code="bench-gold",
+        defaults={"name": "Bench gold", "qualifying_spend": D("0"), "discount_percent": D("5")},
+    )
+    plan, _ = Plan.objects.get_or_create(
+        slug="bench-club", defaults={"name": "Bench club", "price": D("0.00")}
+    )
+    for kind, user in users.items():
+        member = Member.objects.create(
+            user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
+        )
+        services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
+    _build_tier_perks(tier, running=os.environ.get("BENCH_TIER_PERKS", "1") != "0")
+
+
+def _build_tier_perks(tier, *, running: bool) -> None:
+    """Two tier perks running for the members (issue #22's budget): free shipping and an
+    early-access sale. Both conditions are asked on every basket request; the sale's range
+    holds none of the benchmark's products, so neither changes the order (a discount's
+    rows are Oscar's cost of any offer, paid by a stock store running one too).
+    ``BENCH_TIER_PERKS=0`` switches them off in a database that has them."""
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+    from oscar.test.factories import RangeFactory, create_product
+
+    from oscar_loyalty.apps.offers.services import save_tier_perk_offer
+
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    existing = ConditionalOffer.objects.filter(name__startswith="Bench perk")
+    status = ConditionalOffer.OPEN if running else ConditionalOffer.SUSPENDED
+    if existing.exists():
+        for offer in existing.exclude(status=status):
+            offer.status = status
+            offer.save()
+        return
+    if not running:
+        return
+    everything = RangeFactory(name="Bench perk everything", includes_all_products=True)
+    sale = RangeFactory(
+        name="Bench perk sale", products=[create_product(title="Bench perk sale item")]
+    )
+    now = timezone.now()
+    save_tier_perk_offer(
+        name="Bench perk: free shipping",
+        tiers=[tier],
+        range=everything,
+        benefit_type="Shipping fixed price",
+        benefit_value=D("0.00"),
+    )
+    save_tier_perk_offer(
+        name="Bench perk: early sale",
+        tiers=[tier],
+        range=sale,
+        benefit_type="Percentage",
+        benefit_value=D("20"),
+        starts_at=now - timedelta(days=1),
+        everyone_from=now + timedelta(days=3650),
+    )
