@@ -132,32 +132,76 @@ def old_campaign_audience(tier_ids, category_ids, segment):
     return set(members.distinct())
 
 
-def test_each_campaign_keeps_exactly_its_audience_as_a_segment(world):
-    newsletter = Newsletter.objects.create(title="N", subject="S", language="en")
+def write_old_campaigns(old_apps, world, newsletter) -> tuple[dict, dict]:
+    """Campaigns as the old forms stored them; each one's audience worked out the old way."""
+    OldCampaign = old_apps.get_model("loyalty_newsletter", "Campaign")
     expected, ids = {}, {}
+    for name, (tiers, interests, segment) in CAMPAIGNS.items():
+        tier_ids = [world["tiers"][t].pk for t in tiers]
+        category_ids = [world["categories"][c].pk for c in interests]
+        segment = world["segments"][segment] if segment else None
+        campaign = OldCampaign.objects.create(
+            name="Spring" if "Tel Aviv" in name or "OR" in name else name,
+            newsletter_id=newsletter.pk,
+            segment_id=getattr(segment, "pk", None),
+        )
+        campaign.tiers.set(tier_ids)
+        campaign.interests.set(category_ids)
+        ids[name] = campaign.pk
+        expected[name] = old_campaign_audience(tier_ids, category_ids, segment)
+    return ids, expected
+
+
+RULES = {
+    "gold": (["gold"], None),
+    "gold or silver in Tel Aviv": (["gold", "silver"], "tel_aviv"),
+    "silver in an OR segment": (["silver"], "either"),
+    "segment only": ([], "either"),
+    "every member": ([], None),
+}
+
+
+def write_old_rules(old_apps, world) -> tuple[dict, dict]:
+    """Offer rules with tier lists; the members each one admitted before #19."""
+    OldRule = old_apps.get_model("loyalty_offers", "MemberOfferRule")
+    conditions, expected = {}, {}
+    for name, (tiers, segment) in RULES.items():
+        tier_ids = {world["tiers"][t].pk for t in tiers}
+        segment = world["segments"][segment] if segment else None
+        condition = Condition.objects.create(proxy_class=CONDITION_PATH)
+        rule = OldRule.objects.create(
+            condition_id=condition.pk, segment_id=getattr(segment, "pk", None)
+        )
+        rule.tiers.set(tier_ids)
+        conditions[name] = condition
+        in_segment = set(members_in(segment)) if segment else None
+        # The rule's check before #19: benefits, then the tier list, then the segment.
+        expected[name] = {
+            m
+            for m in world["people"]
+            if m.has_benefits()
+            and (not tier_ids or m.tier_id in tier_ids)
+            and (in_segment is None or m in in_segment)
+        }
+    return conditions, expected
+
+
+def test_each_campaign_and_offer_rule_keeps_exactly_its_audience_as_a_segment(world):
+    # One trip back and forth for both migrations: each trip re-renders every app's
+    # historical models (about 30 s on a slow machine), so the two kinds share it.
+    newsletter = Newsletter.objects.create(title="N", subject="S", language="en")
     with schema_before_segments_only() as old_apps:
-        OldCampaign = old_apps.get_model("loyalty_newsletter", "Campaign")
-        for name, (tiers, interests, segment) in CAMPAIGNS.items():
-            tier_ids = [world["tiers"][t].pk for t in tiers]
-            category_ids = [world["categories"][c].pk for c in interests]
-            segment = world["segments"][segment] if segment else None
-            campaign = OldCampaign.objects.create(
-                name="Spring" if "Tel Aviv" in name or "OR" in name else name,
-                newsletter_id=newsletter.pk,
-                segment_id=getattr(segment, "pk", None),
-            )
-            campaign.tiers.set(tier_ids)
-            campaign.interests.set(category_ids)
-            ids[name] = campaign.pk
-            expected[name] = old_campaign_audience(tier_ids, category_ids, segment)
-    for name, pk in ids.items():
+        campaign_ids, audiences = write_old_campaigns(old_apps, world, newsletter)
+        conditions, admitted_before = write_old_rules(old_apps, world)
+
+    for name, pk in campaign_ids.items():
         campaign = Campaign.objects.select_related("segment").get(pk=pk)
-        assert set(sending.audience(campaign)) == expected[name], name
+        assert set(sending.audience(campaign)) == audiences[name], name
     # The cases really differ from one another (the comparison is not vacuous).
-    assert len({frozenset(v) for v in expected.values()}) == len(expected)
+    assert len({frozenset(v) for v in audiences.values()}) == len(audiences)
     # Unmoved campaigns keep their segment (or none); moved ones get a new one each,
     # named after the campaign, unique even for campaigns of the same name.
-    segments = {name: Campaign.objects.get(pk=pk).segment for name, pk in ids.items()}
+    segments = {name: Campaign.objects.get(pk=pk).segment for name, pk in campaign_ids.items()}
     assert segments["segment only"] == world["segments"]["tel_aviv"]
     assert segments["everyone"] is None
     moved = [s for n, s in segments.items() if n not in ("segment only", "everyone")]
@@ -169,40 +213,10 @@ def test_each_campaign_keeps_exactly_its_audience_as_a_segment(world):
     for segment in moved:  # each is a tree today's editor accepts as it is
         assert validate_rules(segment.rules) == segment.rules
 
-
-def test_each_offer_rule_keeps_exactly_the_members_it_admitted(world):
-    cases = {
-        "gold": (["gold"], None),
-        "gold or silver in Tel Aviv": (["gold", "silver"], "tel_aviv"),
-        "silver in an OR segment": (["silver"], "either"),
-        "segment only": ([], "either"),
-        "every member": ([], None),
-    }
-    conditions, expected = {}, {}
-    with schema_before_segments_only() as old_apps:
-        OldRule = old_apps.get_model("loyalty_offers", "MemberOfferRule")
-        for name, (tiers, segment) in cases.items():
-            tier_ids = {world["tiers"][t].pk for t in tiers}
-            segment = world["segments"][segment] if segment else None
-            condition = Condition.objects.create(proxy_class=CONDITION_PATH)
-            rule = OldRule.objects.create(
-                condition_id=condition.pk, segment_id=getattr(segment, "pk", None)
-            )
-            rule.tiers.set(tier_ids)
-            conditions[name] = condition
-            in_segment = set(members_in(segment)) if segment else None
-            # The rule's check before #19: benefits, then the tier list, then the segment.
-            expected[name] = {
-                m
-                for m in world["people"]
-                if m.has_benefits()
-                and (not tier_ids or m.tier_id in tier_ids)
-                and (in_segment is None or m in in_segment)
-            }
     for name, condition in conditions.items():
         admitted = {m for m in world["people"] if refusal_reason(condition, m) is None}
-        assert admitted == expected[name], name
-    assert len({frozenset(v) for v in expected.values()}) == len(expected)
+        assert admitted == admitted_before[name], name
+    assert len({frozenset(v) for v in admitted_before.values()}) == len(admitted_before)
     rule = MemberOfferRule.objects.get(condition=conditions["gold"])
     assert rule.segment.name == f"Offer audience: condition {conditions['gold'].pk}"
 
