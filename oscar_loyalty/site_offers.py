@@ -18,6 +18,8 @@ here once:
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -92,6 +94,39 @@ def keep_no_usage_counters(offer) -> None:
 
 def _usage_not_saved(discount) -> None:
     return None
+
+
+# The offer whose ``OrderDiscount`` Oscar creates next in this context, and its name.
+_next_discount: ContextVar[tuple[int, str] | None] = ContextVar(
+    "loyalty_next_order_discount", default=None
+)
+
+
+def name_its_order_discount(offer) -> None:
+    """Give the ``OrderDiscount`` Oscar creates next for ``offer`` its name, from memory.
+
+    Oscar builds the discount row with the offer's id only, and its ``save``
+    reads the offer again for ``offer_name``: one query per placement, inside the
+    order's transaction, for a row the request holds already. Called from the
+    benefits' ``apply_deferred``, which Oscar calls just before it creates that
+    row for the same offer; ``name_order_discount`` (``post_init``) hands the name
+    over once. The name is the stored one (``points.benefits.show_name_translated``
+    may have put the shopper's language on the instance), as Oscar's re-read gives.
+    """
+    _next_discount.set((offer.pk, getattr(offer, "loyalty_stored_name", offer.name)))
+
+
+def name_order_discount(sender, instance, **kwargs) -> None:
+    """``post_init`` of Oscar's ``OrderDiscount``: the name ``name_its_order_discount`` kept.
+
+    Only for a row without a name, of that offer, once: any other ``OrderDiscount``
+    (another offer's, or one read from the database) is left as Oscar makes it.
+    """
+    pending = _next_discount.get()
+    if pending is None or instance.offer_id != pending[0] or instance.offer_name:
+        return
+    _next_discount.set(None)
+    instance.offer_name = pending[1]
 
 
 def offers_with_benefit(benefit_path: str):

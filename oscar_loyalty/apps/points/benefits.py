@@ -33,6 +33,7 @@ from oscar_loyalty.site_offers import (
     LabelledConditionMixin,
     ensure_site_offer,
     keep_no_usage_counters,
+    name_its_order_discount,
     offers_with_benefit,
 )
 
@@ -145,6 +146,7 @@ class PointsDiscountBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
 
     def apply_deferred(self, basket, order, application):
         keep_no_usage_counters(application["offer"])
+        name_its_order_discount(application["offer"])
         captured = redemption_services.capture_for_order(basket, order, application["discount"])
         if captured is None:
             return None

@@ -27,6 +27,7 @@ from oscar_loyalty.site_offers import (
     LabelledConditionMixin,
     ensure_site_offer,
     keep_no_usage_counters,
+    name_its_order_discount,
     offers_with_benefit,
 )
 
@@ -99,6 +100,7 @@ class RewardBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
 
     def apply_deferred(self, basket, order, application):
         keep_no_usage_counters(application["offer"])
+        name_its_order_discount(application["offer"])
         applied = getattr(basket, APPLIED_ATTRIBUTE, None)
         if not applied:
             return None

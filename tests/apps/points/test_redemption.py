@@ -223,3 +223,56 @@ def test_placing_a_points_order_never_writes_the_points_offers_row(member, point
     assert OrderDiscount.objects.get(order=order).amount == D("30.00")
     offer.refresh_from_db()
     assert (offer.num_orders, offer.num_applications, offer.total_discount) == (0, 0, D("0.00"))
+
+
+def test_a_points_order_names_its_discount_without_reading_the_offer_again(
+    member, points_settings
+):
+    """Oscar's ``OrderDiscount.save`` re-reads the offer for its name; the request has it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credit(member, 5000)
+    basket = make_basket(member.user, prices=[D("100.00")])
+    redemption.reserve_points(basket, member.user, 3000)
+    reapply(basket)
+    offer = ConditionalOffer.objects.get(slug="club-points-discount")
+    with CaptureQueriesContext(connection) as queries:
+        order = place(member.user, basket=basket)
+    table = ConditionalOffer._meta.db_table
+    by_pk = f'WHERE "{table}"."id" = {offer.pk}'
+    assert [q["sql"] for q in queries if q["sql"].startswith("SELECT") and by_pk in q["sql"]] == []
+    assert OrderDiscount.objects.get(order=order).offer_name == offer.name == "Club points"
+
+
+def test_a_hebrew_shoppers_points_discount_keeps_the_offers_stored_name(member, points_settings):
+    # The basket shows the name in the shopper's language (show_name_translated); the
+    # order's row keeps the stored one, as Oscar's own re-read of the row would.
+    from django.utils import translation
+
+    credit(member, 5000)
+    with translation.override("he"):
+        basket = make_basket(member.user, prices=[D("100.00")])
+        redemption.reserve_points(basket, member.user, 3000)
+        reapply(basket)
+        shown = [a["offer"].name for a in basket.offer_applications]
+        order = place(member.user, basket=basket)
+    assert shown and shown != ["Club points"]
+    assert OrderDiscount.objects.get(order=order).offer_name == "Club points"
+
+
+def test_only_the_next_discount_of_that_offer_takes_the_kept_name(member, points_settings):
+    from oscar.test.factories import ConditionalOfferFactory, create_order
+
+    from oscar_loyalty import site_offers
+
+    points_offer = ConditionalOfferFactory(name="Club points")
+    other = ConditionalOfferFactory(name="Summer sale")
+    order = create_order()
+    site_offers.name_its_order_discount(points_offer)
+    # Another offer's discount, or one already named, is left as Oscar makes it.
+    assert OrderDiscount(order=order, offer_id=other.pk).offer_name == ""
+    assert OrderDiscount(order=order, offer_id=points_offer.pk, offer_name="X").offer_name == "X"
+    assert OrderDiscount(order=order, offer_id=points_offer.pk).offer_name == "Club points"
+    # Once: the next one is Oscar's again (its save reads the offer).
+    assert OrderDiscount(order=order, offer_id=points_offer.pk).offer_name == ""
