@@ -205,8 +205,8 @@ def test_a_hebrew_shopper_reads_the_points_discount_in_hebrew_and_the_offer_keep
         assert reapply(basket).offer_discounts[0]["name"] == "Club points"
 
 
-def test_placing_a_points_order_never_writes_the_points_offers_row(member, points_settings):
-    """Every points checkout would otherwise save (and lock) that one row until it commits."""
+def place_a_points_order_counting_queries(member):
+    """A 100.00 order paid 30.00 with points; the offer, the order and the queries placing it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -217,9 +217,14 @@ def test_placing_a_points_order_never_writes_the_points_offers_row(member, point
     offer = ConditionalOffer.objects.get(slug="club-points-discount")
     with CaptureQueriesContext(connection) as queries:
         order = place(member.user, basket=basket)
+    return offer, order, [q["sql"] for q in queries]
+
+
+def test_placing_a_points_order_never_writes_the_points_offers_row(member, points_settings):
+    """Every points checkout would otherwise save (and lock) that one row until it commits."""
+    offer, order, queries = place_a_points_order_counting_queries(member)
     table = ConditionalOffer._meta.db_table
-    writes = [q["sql"] for q in queries if q["sql"].startswith(f'UPDATE "{table}"')]
-    assert writes == []
+    assert [sql for sql in queries if sql.startswith(f'UPDATE "{table}"')] == []
     assert OrderDiscount.objects.get(order=order).amount == D("30.00")
     offer.refresh_from_db()
     assert (offer.num_orders, offer.num_applications, offer.total_discount) == (0, 0, D("0.00"))
@@ -229,19 +234,9 @@ def test_a_points_order_names_its_discount_without_reading_the_offer_again(
     member, points_settings
 ):
     """Oscar's ``OrderDiscount.save`` re-reads the offer for its name; the request has it."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    credit(member, 5000)
-    basket = make_basket(member.user, prices=[D("100.00")])
-    redemption.reserve_points(basket, member.user, 3000)
-    reapply(basket)
-    offer = ConditionalOffer.objects.get(slug="club-points-discount")
-    with CaptureQueriesContext(connection) as queries:
-        order = place(member.user, basket=basket)
-    table = ConditionalOffer._meta.db_table
-    by_pk = f'WHERE "{table}"."id" = {offer.pk}'
-    assert [q["sql"] for q in queries if q["sql"].startswith("SELECT") and by_pk in q["sql"]] == []
+    offer, order, queries = place_a_points_order_counting_queries(member)
+    by_pk = f'WHERE "{ConditionalOffer._meta.db_table}"."id" = {offer.pk}'
+    assert [sql for sql in queries if sql.startswith("SELECT") and by_pk in sql] == []
     assert OrderDiscount.objects.get(order=order).offer_name == offer.name == "Club points"
 
 
