@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_init
 from django.utils import translation
 from oscar.core.loading import get_model
 
@@ -110,7 +111,9 @@ def name_its_order_discount(offer) -> None:
     order's transaction, for a row the request holds already. Called from the
     benefits' ``apply_deferred``, which Oscar calls just before it creates that
     row for the same offer; ``name_order_discount`` (``post_init``) hands the name
-    over once. The name is the stored one (``points.benefits.show_name_translated``
+    over once (a placement that failed between the two leaves it for the next
+    discount of that offer in this context: the same name, read a little earlier).
+    The name is the stored one (``points.benefits.show_name_translated``
     may have put the shopper's language on the instance), as Oscar's re-read gives.
     """
     _next_discount.set((offer.pk, getattr(offer, "loyalty_stored_name", offer.name)))
@@ -127,6 +130,15 @@ def name_order_discount(sender, instance, **kwargs) -> None:
         return
     _next_discount.set(None)
     instance.offer_name = pending[1]
+
+
+def connect_order_discount_name() -> None:
+    """Connect ``name_order_discount``: the points and rewards apps both call it (one uid)."""
+    post_init.connect(
+        name_order_discount,
+        sender=get_model("order", "OrderDiscount"),
+        dispatch_uid="loyalty.order_discount_name",
+    )
 
 
 def offers_with_benefit(benefit_path: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from oscar.apps.checkout.signals import post_checkout
 from oscar.core.loading import get_model
 
@@ -63,12 +63,8 @@ def connect() -> None:
     )
     # Orders are not read here: the app's steps for the club's order events
     # are registered by ``order_steps``.
-    # Shared with the rewards app (one dispatch_uid): the discount row's name from memory.
-    post_init.connect(
-        site_offers.name_order_discount,
-        sender=get_model("order", "OrderDiscount"),
-        dispatch_uid="loyalty.order_discount_name",
-    )
+    # The discount row's name from memory (shared with the other offer app).
+    site_offers.connect_order_discount_name()
     post_checkout.connect(on_post_checkout, dispatch_uid="loyalty_points.post_checkout")
     signals.member_joined.connect(on_member_joined, dispatch_uid="loyalty_points.member_joined")
     post_save.connect(

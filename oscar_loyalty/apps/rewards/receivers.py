@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
 
 from oscar_loyalty import site_offers
@@ -69,12 +69,8 @@ def connect() -> None:
     Line = get_model("basket", "Line")
     post_delete.connect(line_changed, sender=Line, dispatch_uid="loyalty_rewards.line_deleted")
     post_save.connect(line_changed, sender=Line, dispatch_uid="loyalty_rewards.line_saved")
-    # Shared with the points app (one dispatch_uid): the discount row's name from memory.
-    post_init.connect(
-        site_offers.name_order_discount,
-        sender=get_model("order", "OrderDiscount"),
-        dispatch_uid="loyalty.order_discount_name",
-    )
+    # The discount row's name from memory (shared with the other offer app).
+    site_offers.connect_order_discount_name()
     for signal in (post_save, post_delete):
         signal.connect(
             forget_reward_products,
