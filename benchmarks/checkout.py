@@ -341,6 +341,15 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
     return figures, targets
 
 
+def offers_setting() -> dict[str, bool]:
+    """Which offers the stores ran (``checkout_shop._build_offers``)."""
+    perks = os.environ.get("BENCH_TIER_PERKS", "1") != "0"
+    return {
+        "tier_perks": perks,
+        "stock_offers": perks and os.environ.get("BENCH_STOCK_OFFERS") == "1",
+    }
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, help="alternating rounds (default 3; smoke 1)")
@@ -367,9 +376,15 @@ def main() -> None:
     load_after = os.getloadavg()
     figures, targets = summarise(args, database, runs)
     print(f"\nLoad average before: {load_before[0]:.2f}, after: {load_after[0]:.2f} (1 min)")
+    offers = offers_setting()
+    print(
+        f"Offers: tier perks in the add-on's store: {offers['tier_perks']}; "
+        f"Oscar's same two offers in the stock store: {offers['stock_offers']}"
+    )
     write_results(
         "checkout",
         {
+            "offers": offers,
             "rounds": args.rounds,
             "iterations": args.iterations,
             "load_average": {"before": load_before, "after": load_after},

@@ -12,6 +12,8 @@ import gc
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from decimal import Decimal as D
 from pathlib import Path
@@ -22,6 +24,7 @@ from benchmarks._common import (
     timed,
 )
 from benchmarks.checkout_shop import LIST_FOR, build_shop, ensure_database
+from benchmarks.sampling import Sampler
 
 CONFIGS = {"stock": "benchmarks.settings_stock", "addon": "benchmarks.settings"}
 SIZES = (1, 5, 20)
@@ -56,6 +59,9 @@ PAGES = (
 # thread, so waiting for the database or a core is left out), written to
 # DIR/<store>.prof for `python -m pstats` (docs/performance.md, "Profiling").
 PROFILER = cProfile.Profile(time.thread_time) if os.environ.get("BENCH_PROFILE") else None
+# BENCH_SAMPLE=DIR: a sampling profile of the same requests, written to
+# DIR/<store>.folded; ``python -m benchmarks.sampling DIR`` compares the stores.
+SAMPLER = Sampler() if os.environ.get("BENCH_SAMPLE") else None
 
 
 class GcClock:
@@ -96,10 +102,15 @@ class Walk:
         cpu = time.process_time()
         gc_before = GC_CLOCK.read()
         profiling = PROFILER is not None and page == "place order"
+        sampling = SAMPLER is not None and page == "place order"
         with count_queries() as q, timed() as t:
             if profiling:
                 PROFILER.enable()
+            if sampling:
+                SAMPLER.start()
             response = getattr(self.client, method)(url, data or {})
+            if sampling:
+                SAMPLER.stop()
             if profiling:
                 PROFILER.disable()
         # This process's CPU time too: on a machine shared with other jobs the
@@ -196,26 +207,43 @@ def run_checkout(client, shop, size: int, kind: str, *, addon: bool, keep_sql: b
     return {"pages": walk.pages, "adds": walk.adds, "order": order}
 
 
-def run_queued_tasks() -> int:
-    """Run what the checkout enqueued, as the worker would (not part of any request)."""
-    from django.utils.module_loading import import_string
-    from django_tasks_db.models import DBTaskResult
+class TaskWorker:
+    """The add-on store's worker process (``checkout_worker``), run when asked, between checkouts.
 
-    ran = 0
-    for row in list(DBTaskResult.objects.order_by("pk")):
-        import_string(row.task_path).call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
-        row.delete()
-        ran += 1
-    return ran
+    Not in the web process: a store runs its tasks in a worker of their own, and the
+    task's statements would push the checkout's out of this process's caches.
+    """
+
+    def __init__(self):
+        # The same settings and database: the child's environment is passed on.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.checkout_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+
+    def run(self) -> int:
+        """Run every queued task; the number that ran (each one succeeded, or this raises)."""
+        self.process.stdin.write("run\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        assert answer.startswith("ran "), f"the worker answered {answer!r}"
+        return int(answer.split()[1])
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
-def check_effects(order, kind: str, *, addon: bool) -> None:
+def check_effects(order, kind: str, *, worker: TaskWorker | None) -> None:
     """The add-on ran (member prices, points spent and earned); stock charged list prices."""
     line = order.lines.first()
-    if not addon:
+    if worker is None:
         assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
         return
-    assert run_queued_tasks() >= (0 if kind == "guest" else 1), "the checkout enqueued nothing"
+    assert worker.run() >= (0 if kind == "guest" else 1), "the checkout enqueued nothing"
     if kind == "guest":
         assert line.unit_price_excl_tax == D("10.00"), line.unit_price_excl_tax
         return
@@ -280,8 +308,10 @@ def run_child(args) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     kinds = args.kinds.split(",")
     shop = build_shop(max(sizes), addon=addon)
+    worker = None
     if addon:
         _hold_process_caches()
+        worker = TaskWorker()
     # Warm up: templates compiled, process caches filled, first-use rows created.
     # The first shopper adds every product once: a product's first basket
     # addition inserts its analytics row, and each store's database keeps the
@@ -290,7 +320,7 @@ def run_child(args) -> None:
     for n, kind in enumerate(kinds):
         size = max(sizes) if n == 0 else 1
         result = run_checkout(_client(shop, kind), shop, size, kind, addon=addon, keep_sql=False)
-        check_effects(result["order"], kind, addon=addon)
+        check_effects(result["order"], kind, worker=worker)
     samples: dict[str, list] = {}
     # The parent drives both stores' processes checkout by checkout (``serve``), so
     # that a machine whose speed drifts over minutes slows both alike.
@@ -300,15 +330,19 @@ def run_child(args) -> None:
         result = run_checkout(
             _client(shop, kind), shop, size, kind, addon=addon, keep_sql=keep_sql
         )
-        check_effects(result.pop("order"), kind, addon=addon)
+        check_effects(result.pop("order"), kind, worker=worker)
         if keep_sql:
             _dump_sql(args.dump_sql, args.child, kind, size, result)
         for sample in [*result["pages"].values(), *result["adds"]]:
             sample.pop("sql", None)
         samples.setdefault(f"{kind}/{size}", []).append(result)
+    if worker is not None:
+        worker.close()
     if PROFILER is not None:
         Path(os.environ["BENCH_PROFILE"]).mkdir(parents=True, exist_ok=True)
         PROFILER.dump_stats(Path(os.environ["BENCH_PROFILE"]) / f"{args.child}.prof")
+    if SAMPLER is not None:
+        SAMPLER.dump(Path(os.environ["BENCH_SAMPLE"]) / f"{args.child}.folded")
     Path(args.out).write_text(
         json.dumps(
             {

@@ -2,8 +2,8 @@
 
 Run in each child process (``checkout_child``) before it walks the checkout: the
 database (created on PostgreSQL the first time), 20 products at 10.00, two public
-ranges, two customers; with the add-on also their memberships, member prices, points
-and the two tier perks.
+ranges, two customers and two running offers (free shipping, a sale); with the add-on
+also their memberships, member prices and points, and the two offers are tier perks.
 """
 
 from __future__ import annotations
@@ -61,8 +61,12 @@ def build_shop(n_products: int, *, addon: bool) -> dict:
         kind: UserFactory(email=f"{kind}-{suffix}@example.com", username=f"{kind}-{suffix}")
         for kind in ("spender", "earner")
     }
+    perks = os.environ.get("BENCH_TIER_PERKS", "1") != "0"
     if addon:
-        _build_club(products, users, suffix)
+        tier = _build_club(products, users, suffix)
+        _build_offers(running=perks, tier=tier)
+    else:
+        _build_offers(running=perks and os.environ.get("BENCH_STOCK_OFFERS") == "1", tier=None)
     return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
 
 
@@ -87,20 +91,28 @@ def _build_club(products, users, suffix: str) -> None:
             user=user, plan=plan, tier=tier, number=f"{kind[0]}{suffix}"[:10].upper()
         )
         services.adjust_points(member, 10**8, reason="Benchmark", staff_user=None)
-    _build_tier_perks(tier, running=os.environ.get("BENCH_TIER_PERKS", "1") != "0")
+    return tier
 
 
-def _build_tier_perks(tier, *, running: bool) -> None:
-    """Two tier perks running for the members (issue #22's budget): free shipping and an
-    early-access sale. Both conditions are asked on every basket request; the sale's range
-    holds none of the benchmark's products, so neither changes the order (a discount's
-    rows are Oscar's cost of any offer, paid by a stock store running one too).
-    ``BENCH_TIER_PERKS=0`` switches them off in a database that has them."""
+def _build_offers(*, running: bool, tier) -> None:
+    """Two offers: free shipping on a range of every product, and a sale on a range that
+    holds none of the benchmark's products. Both are asked on every request that prices a
+    basket; neither changes the order (the shipping method is free already and the sale's
+    range holds nothing bought).
+
+    With the add-on (``tier`` given) they are tier perks for the members' tier (issue
+    #22's budget: a perk costs no query), the sale an early-access one; they run unless
+    ``BENCH_TIER_PERKS=0``. The stock store runs none by default, so every page's query
+    budget is checked against a store without offers. ``BENCH_STOCK_OFFERS=1`` gives it
+    the same two as Oscar's own site offers, for every shopper (what a store without the
+    club runs to give free shipping or hold a sale): then both stores evaluate the same
+    offers and the time compared is what the club adds to them. docs/performance.md
+    has the figures of the three settings.
+
+    Switching them off suspends them in a database that has them."""
     from django.utils import timezone
     from oscar.core.loading import get_model
     from oscar.test.factories import RangeFactory, create_product
-
-    from oscar_loyalty.apps.offers.services import save_tier_perk_offer
 
     ConditionalOffer = get_model("offer", "ConditionalOffer")
     existing = ConditionalOffer.objects.filter(name__startswith="Bench perk")
@@ -117,6 +129,11 @@ def _build_tier_perks(tier, *, running: bool) -> None:
         name="Bench perk sale", products=[create_product(title="Bench perk sale item")]
     )
     now = timezone.now()
+    if tier is None:
+        _build_plain_offers(everything, sale, starts_at=now - timedelta(days=1))
+        return
+    from oscar_loyalty.apps.offers.services import save_tier_perk_offer
+
     save_tier_perk_offer(
         name="Bench perk: free shipping",
         tiers=[tier],
@@ -133,3 +150,23 @@ def _build_tier_perks(tier, *, running: bool) -> None:
         starts_at=now - timedelta(days=1),
         everyone_from=now + timedelta(days=3650),
     )
+
+
+def _build_plain_offers(everything, sale, *, starts_at) -> None:
+    """The stock store's two offers: Oscar's own, with the perks' condition and benefits."""
+    from oscar.core.loading import get_model
+
+    Benefit = get_model("offer", "Benefit")
+    Condition = get_model("offer", "Condition")
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    for name, range_, benefit_type, value, start in (
+        ("Bench perk: free shipping", everything, Benefit.SHIPPING_FIXED_PRICE, D("0.00"), None),
+        ("Bench perk: early sale", sale, Benefit.PERCENTAGE, D("20"), starts_at),
+    ):
+        ConditionalOffer.objects.create(
+            name=name,
+            offer_type=ConditionalOffer.SITE,
+            start_datetime=start,
+            condition=Condition.objects.create(type=Condition.COUNT, range=range_, value=1),
+            benefit=Benefit.objects.create(type=benefit_type, range=range_, value=value),
+        )
