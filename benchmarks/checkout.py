@@ -71,6 +71,7 @@ def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
     runs: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     database = ""
     durability: dict[str, str] = {}
+    cpus: dict[str, int | None] = {}  # checkout_child.pin_to_one_cpu
     sizes = [int(s) for s in args.sizes.split(",")]
     kinds = args.kinds.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,10 +124,13 @@ def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
                 data = json.loads((Path(tmp) / f"{config}-{round_}.json").read_text())
                 database = data["database"]
                 durability[config] = data["durability"]
+                cpus[config] = data.get("cpu")
                 runs[config].append(data["samples"])
             if len(set(durability.values())) > 1:
                 # A cheaper commit in one store would be measured as the add-on's.
                 sys.exit(f"the stores commit differently: {durability}")
+            if len(set(cpus.values())) > 1:
+                sys.exit(f"the stores ran on different CPUs: {cpus}")
             print(f"round {round_ + 1}/{args.rounds} done", flush=True)
     return database, runs
 

@@ -290,6 +290,25 @@ def _hold_process_caches() -> None:
             setattr(importlib.import_module(module_name), attribute, 24 * 3600.0)
 
 
+def pin_to_one_cpu() -> int | None:
+    """Run this process on one CPU, the same for both stores (``BENCH_CPU``; the last by default).
+
+    A virtual machine's CPUs are not equally fast from one minute to the next (another
+    tenant may share a CPU's physical core), and the scheduler tends to keep a busy
+    process where it ran: one store's process could then run a whole round on the
+    slower CPU. The two stores take turns, checkout by checkout, so one CPU serves both
+    without either waiting for the other; the database server and the task worker are
+    left to the scheduler. ``BENCH_CPU=none`` leaves this process to it too.
+    """
+    choice = os.environ.get("BENCH_CPU", "")
+    if choice == "none" or not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    cpu = int(choice) if choice else cpus[-1]
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
 def run_child(args) -> None:
     answers = answer_channel()
     settings_module = CONFIGS[args.child]
@@ -312,6 +331,9 @@ def run_child(args) -> None:
     if addon:
         _hold_process_caches()
         worker = TaskWorker()
+    # After the worker started: it keeps the scheduler's choice (a store's worker runs
+    # between checkouts, on whichever CPU is free).
+    cpu = pin_to_one_cpu()
     # Warm up: templates compiled, process caches filled, first-use rows created.
     # The first shopper adds every product once: a product's first basket
     # addition inserts its analytics row, and each store's database keeps the
@@ -349,6 +371,7 @@ def run_child(args) -> None:
                 "config": args.child,
                 "database": connection.vendor,
                 "durability": durability(),
+                "cpu": cpu,
                 "samples": samples,
             }
         )

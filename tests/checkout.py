@@ -40,6 +40,30 @@ def add_to_basket(client, product, quantity: int = 1):
     return response
 
 
+def checkout_page_queries(client, products, lines: int) -> dict[str, int]:
+    """Queries of the basket page and the checkout's pages, for a basket of ``lines`` lines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ensure_country()
+    for product in products[:lines]:
+        add_to_basket(client, product)
+    client.get(reverse("basket:summary"))  # warm: the process's snapshots, the price book
+    counts = {}
+    for name, method, url, data in (
+        ("basket", "get", reverse("basket:summary"), None),
+        ("shipping address", "post", reverse("checkout:shipping-address"), ADDRESS),
+        ("shipping method", "get", reverse("checkout:shipping-method"), None),
+        ("payment method", "get", reverse("checkout:payment-method"), None),
+        ("preview", "get", reverse("checkout:preview"), None),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(url, data) if data else client.get(url)
+        assert response.status_code in (200, 302), (name, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
 def place_order(client, *, requires_shipping: bool = True):
     """Walk index → shipping address → method → payment → preview → place order.
 

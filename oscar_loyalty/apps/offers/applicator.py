@@ -1,5 +1,9 @@
 """Oscar's offer applicator, with the tier perks' ranges answered from memory.
 
+On the pages where Oscar prices every line (its checkout and the basket page) it
+also reads the lines' stock records and product classes for the whole basket
+first (``oscar_loyalty.lines``): two queries instead of two per line.
+
 Enabled by ``oscar_loyalty.loading.class_loader`` (``offer.applicator.Applicator``);
 a store with its own applicator mixes in ``PerkRangesMixin``. The offers are
 still Oscar's own query, made once per request as in a stock store; only the
@@ -12,6 +16,7 @@ from __future__ import annotations
 from oscar.core.loading import default_class_loader
 
 from oscar_loyalty.club import context_for_basket
+from oscar_loyalty.lines import priced_lines, request_prices_every_line
 
 from .perk_snapshot import price_version_column, with_perk_ranges
 
@@ -34,6 +39,10 @@ class PerkRangesMixin:
         context = context_for_basket(basket)
         self._token_read = getattr(context, "price_version", None) is not None
         offers = super().get_offers(basket, user, request)
+        if request is not None and request_prices_every_line(request):
+            # Oscar's view will price every line, a stock record and a product class
+            # per line: read them for the whole basket first, before any offer does.
+            priced_lines(basket)
         with_perk_ranges(offers, basket)
         # The shipping step lists the running shipping perks (``perks.shipping_perks``):
         # these rows are this request's, so it needs no query of its own.

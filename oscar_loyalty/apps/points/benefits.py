@@ -26,6 +26,7 @@ from oscar.core.loading import get_classes, get_model
 
 from oscar_loyalty import orders
 from oscar_loyalty.apps.membership.baskets import basket_member
+from oscar_loyalty.lines import priced_lines
 from oscar_loyalty.money import ZERO, points_to_money
 from oscar_loyalty.reasons import offer_name
 from oscar_loyalty.site_offers import (
@@ -101,7 +102,7 @@ class PointsDiscountBenefit(LabelledBenefitMixin, AbsoluteDiscountBenefit):
         including the store's exclusive offers, as a gift card would.
         """
         line_tuples = []
-        for line in redemption_services.priced_lines(basket):
+        for line in priced_lines(basket):
             price = line.unit_effective_price
             if not price or not self.can_apply_benefit(line):
                 continue

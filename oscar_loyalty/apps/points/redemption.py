@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum, prefetch_related_objects
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,6 +30,7 @@ from oscar_loyalty.exceptions import (
     InvalidPointsAmount,
     RedemptionNotAllowed,
 )
+from oscar_loyalty.lines import priced_lines
 from oscar_loyalty.money import CENT, ZERO, money_to_points, points_to_money
 
 from . import services
@@ -67,27 +68,6 @@ def points_discount(basket) -> Decimal:
         if application["offer"].benefit.proxy_class == DISCOUNT_BENEFIT_PATH:
             total += application["discount"]
     return total
-
-
-def priced_lines(basket) -> list:
-    """The basket's lines, ready for ``line.unit_effective_price`` at one query for all.
-
-    A line's price is Oscar's own (``purchase_info``, from the basket's
-    strategy), but Oscar's default strategy selects the stock record with
-    ``product.stockrecords.all()[0]``: one query per line, which the checkout
-    index, shipping address and shipping method pages never pay in a stock
-    store. The products' stock records (and classes) are loaded in one query
-    each into their prefetch cache instead, where Oscar's selection finds
-    them (as does its own basket-validity check on the checkout pages, which
-    then queries nothing). Django skips products already loaded.
-    """
-    lines = list(basket.all_lines())
-    # Lines Oscar priced already (its cached ``_info``, e.g. on the basket page) need nothing.
-    unpriced = [line.product for line in lines if "_info" not in line.__dict__]
-    # Pricing a line also asks the availability policy, which reads the
-    # product's class (its parent's, for a variant): one query per line too.
-    prefetch_related_objects(unpriced, "stockrecords", "product_class", "parent__product_class")
-    return lines
 
 
 def basket_base(basket) -> Decimal:

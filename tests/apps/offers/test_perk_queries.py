@@ -26,7 +26,7 @@ from oscar.test.factories import (
 )
 
 from oscar_loyalty.apps.offers import perk_snapshot, perks, services
-from tests.checkout import ADDRESS, add_to_basket, ensure_country
+from tests.checkout import add_to_basket, checkout_page_queries
 from tests.factories import MemberFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,27 +94,6 @@ def logged_in(member) -> Client:
     return client
 
 
-def page_queries(client, products, lines: int) -> dict[str, int]:
-    """Queries of the basket page and the checkout's pages, for a basket of ``lines`` lines."""
-    ensure_country()
-    for product in products[:lines]:
-        add_to_basket(client, product)
-    client.get(reverse("basket:summary"))  # warm: the snapshot, the rules, the price book
-    counts = {}
-    for name, method, url, data in (
-        ("basket", "get", reverse("basket:summary"), None),
-        ("shipping address", "post", reverse("checkout:shipping-address"), ADDRESS),
-        ("shipping method", "get", reverse("checkout:shipping-method"), None),
-        ("payment method", "get", reverse("checkout:payment-method"), None),
-        ("preview", "get", reverse("checkout:preview"), None),
-    ):
-        with CaptureQueriesContext(connection) as queries:
-            response = getattr(client, method)(url, data) if data else client.get(url)
-        assert response.status_code in (200, 302), (name, response.status_code)
-        counts[name] = len(queries)
-    return counts
-
-
 def create_two_perks(gold, sale_range):
     everything = RangeFactory(name="Everything", includes_all_products=True)
     for name, range_, benefit in (
@@ -130,7 +109,9 @@ def test_two_running_perks_add_no_query_to_a_members_checkout_pages_for_one_line
     products, free_plan, gold, sale_range
 ):
     def measure(lines):
-        return page_queries(logged_in(MemberFactory(plan=free_plan, tier=gold)), products, lines)
+        return checkout_page_queries(
+            logged_in(MemberFactory(plan=free_plan, tier=gold)), products, lines
+        )
 
     without = {lines: measure(lines) for lines in (1, 5)}
     create_two_perks(gold, sale_range)
