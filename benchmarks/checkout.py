@@ -59,6 +59,7 @@ from benchmarks.checkout_child import (
     TIME_RATIO_BUDGET,
     run_child,
 )
+from benchmarks.checkout_shop import offers_setting
 
 
 def run_rounds(args) -> tuple[str, dict[str, list[dict]]]:
@@ -343,15 +344,6 @@ def summarise(args, database: str, runs: dict[str, list[dict]]) -> tuple[dict, T
         time_rows,
     )
     return figures, targets
-
-
-def offers_setting() -> dict[str, bool]:
-    """Which offers the stores ran (``checkout_shop._build_offers``)."""
-    perks = os.environ.get("BENCH_TIER_PERKS", "1") != "0"
-    return {
-        "tier_perks": perks,
-        "stock_offers": perks and os.environ.get("BENCH_STOCK_OFFERS") == "1",
-    }
 
 
 def main() -> None:

@@ -32,6 +32,15 @@ def ensure_database() -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
 
 
+def offers_setting() -> dict[str, bool]:
+    """Which offers the stores run (``_build_offers``): the environment's setting."""
+    perks = os.environ.get("BENCH_TIER_PERKS", "1") != "0"
+    return {
+        "tier_perks": perks,
+        "stock_offers": perks and os.environ.get("BENCH_STOCK_OFFERS") == "1",
+    }
+
+
 def build_shop(n_products: int, *, addon: bool) -> dict:
     """The same catalogue and customers in either store; with the add-on, the club's rows too."""
     from django.utils.crypto import get_random_string
@@ -61,12 +70,12 @@ def build_shop(n_products: int, *, addon: bool) -> dict:
         kind: UserFactory(email=f"{kind}-{suffix}@example.com", username=f"{kind}-{suffix}")
         for kind in ("spender", "earner")
     }
-    perks = os.environ.get("BENCH_TIER_PERKS", "1") != "0"
+    offers = offers_setting()
     if addon:
         tier = _build_club(products, users, suffix)
-        _build_offers(running=perks, tier=tier)
+        _build_offers(running=offers["tier_perks"], tier=tier)
     else:
-        _build_offers(running=perks and os.environ.get("BENCH_STOCK_OFFERS") == "1", tier=None)
+        _build_offers(running=offers["stock_offers"], tier=None)
     return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
 
 
