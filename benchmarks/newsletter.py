@@ -3,7 +3,7 @@
     python -m benchmarks.newsletter            # 100,000 members (SQLite, or DATABASE_URL)
     python -m benchmarks.newsletter --smoke    # 2,000 members
 
-1. Audience and outbox: ``sending.fan_out`` in this process.
+1. Audience and outbox: ``fanout.fan_out`` in this process.
 2. Sending: a real worker process (``sending.process_campaign``) hands
    batches to Anymail's test backend (``benchmarks.esp.LoggingTestBackend``:
    Anymail's payload code, then one line per batch in a log file, which is
@@ -61,7 +61,7 @@ sys.path.insert(0, os.getcwd())
 import django
 django.setup()
 from django.utils import timezone
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 kill_after = int(os.environ.get("KILL_AFTER_SENT") or 0)
 sent_batches = 0
 def checkpoint(name):
@@ -271,7 +271,7 @@ def main() -> None:
         args.workers = 1 if connection.vendor == "sqlite" else 2
     from django.utils.crypto import get_random_string
 
-    from oscar_loyalty.apps.newsletter import rendering, sending
+    from oscar_loyalty.apps.newsletter import fanout, rendering, sending
     from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 
     with timed() as t_build:
@@ -304,7 +304,7 @@ def main() -> None:
     reset_peak_rss()
     base_rss = peak_rss_mb()
     with timed() as t_fan:
-        recipients = sending.fan_out(campaign)
+        recipients = fanout.fan_out(campaign)
     fan_rss = peak_rss_mb()
     done, t_send, worker_peak = run_worker(campaign.pk, logs / "full.log", workers=args.workers)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -315,7 +315,7 @@ def main() -> None:
 
     # 3. Killed halfway, resumed.
     killed_campaign = make_campaign(f"Bench {run} killed")
-    sending.fan_out(killed_campaign)
+    fanout.fan_out(killed_campaign)
     half_batches = max(1, (recipients // 2 + batch - 1) // batch)
     log = logs / "killed.log"
     killed, t_killed, _ = run_worker(killed_campaign.pk, log, kill_after=half_batches)

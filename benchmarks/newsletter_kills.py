@@ -31,12 +31,12 @@ def _size(log: Path) -> int:
 def random_kills(campaign, log: Path, *, kills: int, batch: int, seed: int) -> dict:
     """Fan ``campaign`` out, send it through ``kills`` random SIGKILLs; returns the figures."""
     from oscar_loyalty import app_settings
-    from oscar_loyalty.apps.newsletter import sending
+    from oscar_loyalty.apps.newsletter import fanout, sending
     from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 
     from .newsletter import WORKER, _worker_env
 
-    recipients = sending.fan_out(campaign)
+    recipients = fanout.fan_out(campaign)
     rng = random.Random(seed)
     # Past the lease and the follow-up: what a restart after the dead worker's lease sees.
     step = app_settings.NEWSLETTER_LEASE_SECONDS + app_settings.NEWSLETTER_WATCH_SECONDS + 1

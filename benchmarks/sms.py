@@ -4,7 +4,7 @@
     python -m benchmarks.sms --smoke         # 2,000 members
     python -m benchmarks.sms --workers 4     # four worker processes (PostgreSQL)
 
-1. Fan-out: ``sending.fan_out`` of an SMS campaign in this process (consent
+1. Fan-out: ``fanout.fan_out`` of an SMS campaign in this process (consent
    on SMS, the number's hash, quiet hours per number).
 2. Sending: ``--workers`` real worker processes (1 on SQLite, 2 on
    PostgreSQL by default) run ``sending.process_campaign`` on the campaign at
@@ -145,7 +145,7 @@ from django.conf import settings
 settings.OSCAR_LOYALTY_SMS_BACKEND = json.loads(os.environ["BENCH_SMS_BACKEND"])
 settings.OSCAR_LOYALTY_SMS_SENDER_NAME = "Bench shoes"
 settings.OSCAR_LOYALTY_QUIET_DATES = ["2000-01-01"]
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from benchmarks._common import peak_rss_mb
 now = datetime(2026, 12, 8, 10, 0, tzinfo=UTC) + timedelta(seconds=int(os.environ["NOW_OFFSET"]))
 started = time.perf_counter()
@@ -230,7 +230,7 @@ def main() -> None:
     settings.OSCAR_LOYALTY_QUIET_DATES = ["2000-01-01"]
     settings.OSCAR_LOYALTY_SMS_BACKEND = BACKEND
     from oscar_loyalty import app_settings
-    from oscar_loyalty.apps.newsletter import sending
+    from oscar_loyalty.apps.newsletter import fanout
     from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
     from tests.apps.newsletter.sms_log import read_log
 
@@ -254,7 +254,7 @@ def main() -> None:
     campaign = make_campaign(f"SMS bench {run} full")
     reset_peak_rss()
     with timed() as t_fan:
-        recipients = sending.fan_out(campaign, now=NOON)
+        recipients = fanout.fan_out(campaign, now=NOON)
     fan_rss = peak_rss_mb()
     t_send, results, _codes = run_workers(campaign.pk, logs / "full.log", workers=workers)
     got = received(logs / "full.log")
@@ -265,7 +265,7 @@ def main() -> None:
 
     # 3. One worker SIGKILLed after the batch that takes it past its share of half.
     killed = make_campaign(f"SMS bench {run} killed")
-    sending.fan_out(killed, now=NOON)
+    fanout.fan_out(killed, now=NOON)
     victim = random.Random(seed).randrange(workers)
     half_batches = max(1, -(-recipients // 2 // BATCH) // workers)
     log = logs / "killed.log"

@@ -7,7 +7,7 @@ from django.core import mail
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels import get_backend
 from oscar_loyalty.apps.newsletter.channels import test as test_backend
 from oscar_loyalty.apps.newsletter.models import Campaign, Newsletter, OutboxMessage
@@ -76,7 +76,7 @@ def test_a_campaign_to_a_segment_goes_out_on_email_sms_and_whatsapp_in_the_sandb
         whatsapp_template="haifa_opening",
     )  # fmt: skip
 
-    assert sending.fan_out(campaign, now=NOON) == 4
+    assert fanout.fan_out(campaign, now=NOON) == 4
     assert sending.process_campaign(campaign.pk, now=NOON)["sent"] == 4
 
     assert [m.to for m in mail.outbox] == [["all@example.com"]]

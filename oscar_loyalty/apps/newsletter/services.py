@@ -11,7 +11,7 @@ from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent.services import is_suppressed
 from oscar_loyalty.exceptions import CampaignAlreadySent, CampaignError
 
-from . import rendering, sending
+from . import fanout, rendering, sending
 from .models import Campaign, Newsletter
 
 
@@ -86,7 +86,7 @@ def send_campaign(campaign: Campaign, *, now: datetime | None = None) -> int:
     from . import tasks
 
     with transaction.atomic():
-        count = sending.fan_out(campaign, now=now)
+        count = fanout.fan_out(campaign, now=now)
         _enqueue(tasks.process_campaign, campaign.pk)
     return count
 
@@ -112,7 +112,7 @@ def start_scheduled(campaign_id: int, *, now: datetime | None = None) -> dict:
     if campaign.status != Campaign.SCHEDULED or (campaign.scheduled_at or now) > now:
         return {"started": False}
     try:
-        sending.fan_out(campaign, now=now)
+        fanout.fan_out(campaign, now=now)
     except CampaignError as exc:
         Campaign.objects.filter(pk=campaign_id, status=Campaign.SCHEDULED).update(
             status=Campaign.CANCELLED

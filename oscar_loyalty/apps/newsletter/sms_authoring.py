@@ -2,7 +2,7 @@
 
 ``preview_sms`` builds the messages ``channel_sending.build_messages`` would
 send (the merged text wrapped under §30A) for chosen members of the audience.
-``estimate_cost`` counts the recipients fan-out would write (``sending.recipients``:
+``estimate_cost`` counts the recipients fan-out would write (``fanout.recipients``:
 consent bound to the number, one message per number, suppressions left out)
 and the parts of each one's merged message, exactly, a chunk at a time;
 then the price per part (``OSCAR_LOYALTY_SMS_PRICE_PER_PART``), rounded half
@@ -72,7 +72,7 @@ def preview_sms(campaign: Campaign, members, *, channel: str = "sms") -> list[Sm
 
 def audience_sample(campaign: Campaign, *, channel: str = "sms", limit: int = 5):
     """The first ``limit`` members of the channel's audience (by user id, as fan-out writes)."""
-    from .sending import audience
+    from .fanout import audience
 
     return list(audience(campaign, channel).order_by("user_id")[:limit])
 
@@ -81,7 +81,7 @@ def find_in_audience(campaign: Campaign, query: str, *, channel: str = "sms"):
     """The audience's member with this card number or email address, or ``None``."""
     from django.db.models import Q
 
-    from .sending import audience
+    from .fanout import audience
 
     query = (query or "").strip()
     if not query:
@@ -115,7 +115,7 @@ class CostEstimate:
 
 def estimate_cost(campaign: Campaign, *, channel: str = "sms") -> CostEstimate:
     """Recipients, their parts (each merged message counted) and the price."""
-    from .sending import recipients
+    from .fanout import recipients
 
     provider = get_backend(channel).name
     count = parts = 0

@@ -61,9 +61,9 @@ def test_the_periodic_command_drains_queued_campaigns(campaign, mailoutbox):
     from django.core.management import call_command
 
     make_member("dana@example.com")
-    from oscar_loyalty.apps.newsletter import sending
+    from oscar_loyalty.apps.newsletter import fanout
 
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     call_command("loyalty_send_newsletters")
     assert len(mailoutbox) == 1
 

@@ -7,7 +7,7 @@ import pytest
 from oscar_loyalty import app_settings
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels import ChannelAPIError, RecipientStatus
 from oscar_loyalty.apps.newsletter.channels import test as test_backend
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
@@ -66,7 +66,7 @@ def test_one_campaign_goes_out_on_email_sms_and_whatsapp_through_one_outbox(news
         name="All", newsletter=newsletter, channels=["email", "sms", "whatsapp"],
         sms_text="20% off boots", whatsapp_template="autumn_sale",
     )  # fmt: skip
-    assert sending.fan_out(campaign, now=NOON) == 3
+    assert fanout.fan_out(campaign, now=NOON) == 3
     totals = sending.process_campaign(campaign.pk, now=NOON)
 
     assert totals["sent"] == 3
@@ -89,7 +89,7 @@ def test_sms_needs_sms_consent_and_a_number(sms_campaign):
     texter("sms@example.com", "+972 52 765 4300", first_name="Noa")
     texter("whatsapp-only@example.com", "0549999999", channels=("whatsapp",))
     make_member("no-number@example.com")  # email consent only, no phone
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
     sending.process_campaign(sms_campaign.pk, now=NOON)
     assert sent_to() == ["+972527654300"]
     assert test_backend.outbox[0]["messages"][0].body.startswith(
@@ -102,7 +102,7 @@ def test_a_refusal_recorded_after_the_claim_is_honoured_before_the_provider_call
 ):
     member = texter("a@example.com", "0502345678")
     texter("b@example.com", "0502345679")
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
 
     def checkpoint(name):
         if name == "sending":  # committed as sending; the reply arrives now
@@ -117,7 +117,7 @@ def test_a_refusal_recorded_after_the_claim_is_honoured_before_the_provider_call
 
 def test_a_number_changed_after_the_fan_out_is_not_texted(sms_campaign):
     member = texter("a@example.com", "0502345678")
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
     member.phone = "0527654322"
     member.save()
     sending.process_campaign(sms_campaign.pk, now=NOON)
@@ -135,7 +135,7 @@ def test_a_number_suppressed_on_sms_is_skipped_on_sms_only(newsletter):
     campaign = Campaign.objects.create(
         name="Both", newsletter=newsletter, channels=["sms", "whatsapp"], sms_text="x"
     )
-    assert sending.fan_out(campaign, now=NOON) == 1
+    assert fanout.fan_out(campaign, now=NOON) == 1
     assert OutboxMessage.objects.get().channel == "whatsapp"
 
 
@@ -150,7 +150,7 @@ def test_a_worker_killed_at_any_step_of_an_sms_chunk_loses_no_message(
     numbers = [f"+97252765430{n}" for n in range(5)]
     for n, number in enumerate(numbers):
         texter(f"m{n}@example.com", number)
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
     state = {"armed": True}
 
     def checkpoint(name):
@@ -178,7 +178,7 @@ def test_a_provider_error_with_a_status_retries_later_and_one_without_waits_for_
     sms_campaign, settings
 ):
     texter("a@example.com", "0502345678")
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
     test_backend.TestBackend.error = ChannelAPIError("busy", status_code=503)
     sending.process_campaign(sms_campaign.pk, now=NOON)
     row = OutboxMessage.objects.get()
@@ -201,7 +201,7 @@ def test_a_number_the_provider_refuses_fails_alone(sms_campaign):
     test_backend.TestBackend.responses = {
         "+972502345678": RecipientStatus("rejected", error="blacklisted")
     }
-    sending.fan_out(sms_campaign, now=NOON)
+    fanout.fan_out(sms_campaign, now=NOON)
     sending.process_campaign(sms_campaign.pk, now=NOON)
     statuses = dict(OutboxMessage.objects.values_list("user__email", "status"))
     assert statuses == {"a@example.com": OutboxMessage.FAILED, "b@example.com": OutboxMessage.SENT}
@@ -211,7 +211,7 @@ def test_a_number_the_provider_refuses_fails_alone(sms_campaign):
 def test_an_sms_due_in_quiet_hours_waits_for_the_morning_in_israel(sms_campaign):
     texter("a@example.com", "0502345678")
     evening = datetime(2026, 12, 8, 19, 30, tzinfo=UTC)  # 21:30 in Israel
-    sending.fan_out(sms_campaign, now=evening)
+    fanout.fan_out(sms_campaign, now=evening)
     sending.process_campaign(sms_campaign.pk, now=evening)
     assert sent_to() == []
     row = OutboxMessage.objects.get()
@@ -223,7 +223,7 @@ def test_an_sms_due_in_quiet_hours_waits_for_the_morning_in_israel(sms_campaign)
 
 def test_a_row_claimed_after_quiet_hours_began_is_put_back_not_sent(sms_campaign):
     texter("a@example.com", "0502345678")
-    sending.fan_out(sms_campaign, now=NOON)  # due at noon, the worker runs late
+    fanout.fan_out(sms_campaign, now=NOON)  # due at noon, the worker runs late
     night = datetime(2026, 12, 8, 22, 0, tzinfo=UTC)  # midnight in Israel
     sending.process_campaign(sms_campaign.pk, now=night)
     row = OutboxMessage.objects.get()
@@ -253,4 +253,4 @@ def test_a_new_number_has_no_sms_consent_until_given_for_it(sms_campaign):
     member.user.refresh_from_db()
     assert not consent.has_consent(member.user, purpose="marketing", channel="sms")
     with pytest.raises(EmptyAudience):
-        sending.fan_out(sms_campaign, now=NOON)
+        fanout.fan_out(sms_campaign, now=NOON)

@@ -13,7 +13,7 @@ from anymail.exceptions import AnymailAPIError
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.utils import timezone
 
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from tests.apps.newsletter.conftest import make_member
 
@@ -31,7 +31,7 @@ def queued(campaign, settings):
     settings.OSCAR_LOYALTY_ESP_BATCH_LIMITS = {"test": 2}
     for n in range(4):
         make_member(f"m{n}@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     return campaign
 
 

@@ -23,7 +23,7 @@ from anymail.signals import AnymailTrackingEvent, tracking
 from django.db import connection
 from django.utils import timezone
 
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from tests.apps.newsletter.conftest import make_member
 
@@ -65,7 +65,7 @@ def members(newsletter, settings):
 
 def new_campaign(newsletter, now) -> Campaign:
     campaign = Campaign.objects.create(name="Crash", newsletter=newsletter)
-    sending.fan_out(campaign, now=now)
+    fanout.fan_out(campaign, now=now)
     return campaign
 
 

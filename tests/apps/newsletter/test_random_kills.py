@@ -140,9 +140,9 @@ def test_a_sending_worker_killed_from_outside_at_random_progress_loses_nothing(
     campaign, audience, tmp_path
 ):
     """SIGKILL from this process when the ESP log passes a random size: any real instant."""
-    from oscar_loyalty.apps.newsletter import sending
+    from oscar_loyalty.apps.newsletter import fanout
 
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     log, rng, kills, offset = tmp_path / "esp.log", random.Random(SEED), 0, 0
     line = len(json.dumps({"to": ["r0@example.com"] * BATCH}))  # about one batch
     for _ in range(3):

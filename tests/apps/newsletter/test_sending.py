@@ -9,10 +9,10 @@ from oscar.test.factories import CategoryFactory
 from oscar_loyalty import exceptions
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.models import Campaign, Newsletter, OutboxMessage
-from oscar_loyalty.apps.newsletter.sending import CampaignAlreadySent, EmptyAudience
 from oscar_loyalty.apps.segments.services import save_segment
+from oscar_loyalty.exceptions import CampaignAlreadySent, EmptyAudience
 from tests.apps.newsletter.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_an_unpublished_newsletter_cannot_be_sent(campaign, send_now):
 def test_consent_is_checked_again_at_send_time(campaign, mailoutbox):
     dana = make_member("dana@example.com")
     noam = make_member("noam@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     consent.withdraw_consent(dana.user, source=ConsentRecord.SOURCE_ONE_CLICK)
     consent.suppress("noam@example.com", scope="marketing", reason=Suppression.COMPLAINT)
     assert noam  # both were in the audience when the rows were made
@@ -135,7 +135,7 @@ def test_each_chunk_is_one_batch_sized_by_the_esp_limit(campaign, settings, mail
     settings.OSCAR_LOYALTY_ESP_BATCH_LIMITS = {"test": 2}
     for n in range(5):
         make_member(f"m{n}@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     totals = sending.process_campaign(campaign.pk)
     assert totals["chunks"] == 3 and totals["sent"] == 5
     assert [len(m.to) for m in mailoutbox] == [2, 2, 1]
@@ -149,7 +149,7 @@ def test_members_get_the_version_in_their_language(campaign, newsletter, mailout
     )  # fmt: skip
     make_member("dana@example.com", language="he")
     make_member("john@example.com", language="en")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     sending.process_campaign(campaign.pk)
     by_to = {m.to[0]: m for m in mailoutbox}
     assert len(mailoutbox) == 2
@@ -161,7 +161,7 @@ def test_members_get_the_version_in_their_language(campaign, newsletter, mailout
 def test_two_workers_never_claim_the_same_rows(campaign):
     for n in range(5):
         make_member(f"m{n}@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     first = sending.claim_chunk(campaign.pk, size=3)
     second = sending.claim_chunk(campaign.pk, size=3)
     third = sending.claim_chunk(campaign.pk, size=3)
@@ -273,7 +273,7 @@ def test_an_address_suppressed_at_the_last_moment_is_recorded_as_skipped(
 ):
     make_member("dana@example.com")
     make_member("noam@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     original = sending.build_message
 
     def build_then_bounce(*args, **kwargs):
@@ -312,7 +312,7 @@ def test_a_batch_costs_the_same_queries_for_six_recipients_as_for_two(
     for first, last in ((0, 2), (2, 6)):
         members(first, last)
         campaign = Campaign.objects.create(name=f"Up to {last}", newsletter=newsletter)
-        assert sending.fan_out(campaign) == last
+        assert fanout.fan_out(campaign) == last
         with CaptureQueriesContext(connection) as captured:
             assert sending.process_campaign(campaign.pk)["sent"] == last
         queries.append(len(captured))

@@ -17,7 +17,7 @@ import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.db import connection
 
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from tests.apps.newsletter.conftest import make_member
 
@@ -36,7 +36,7 @@ from django.conf import settings
 from django.utils import timezone
 settings.EMAIL_BACKEND = "tests.apps.newsletter.esp_log.FileLogBackend"
 settings.OSCAR_LOYALTY_ESP_BATCH_LIMITS = {"test": 2}
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 step = os.environ.get("KILL_AT")
 def checkpoint(name):
     if name == step:
@@ -87,7 +87,7 @@ def queued(campaign):
         pytest.skip("an in-memory SQLite database cannot be shared with a worker process")
     for n in range(4):
         make_member(f"m{n}@example.com")
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     return campaign
 
 

@@ -4,7 +4,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels import ChannelMessage
 from oscar_loyalty.apps.newsletter.channels.sms019 import Sms019Backend
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
@@ -44,7 +44,7 @@ def send(newsletter, text="מבצע חורף: 20% הנחה"):
     campaign = Campaign.objects.create(
         name="c", newsletter=newsletter, channels=["sms"], sms_text=text
     )
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels.inforu import local_number
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from oscar_loyalty.phones import number_hash
@@ -54,7 +54,7 @@ def send(newsletter, text="מבצע חורף: 20% הנחה"):
     campaign = Campaign.objects.create(
         name="c", newsletter=newsletter, channels=["sms"], sms_text=text
     )
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
     return campaign
 

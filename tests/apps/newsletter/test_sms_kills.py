@@ -29,7 +29,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import Suppression
-from oscar_loyalty.apps.newsletter import sending, services
+from oscar_loyalty.apps.newsletter import fanout, services
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from oscar_loyalty.phones import number_hash
 from tests.apps.newsletter.conftest import make_member
@@ -141,7 +141,7 @@ def test_an_sms_worker_killed_from_outside_as_batches_are_accepted_loses_nothing
 ):
     """SIGKILL from this process after a random number of accepted batches: any real instant."""
     campaign = make_campaign(newsletter)
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     log, rng, kills, offset, instants = tmp_path / "sms.log", random.Random(SEED), 0, 0, []
     for _ in range(3):
         if Campaign.objects.get(pk=campaign.pk).status == Campaign.DONE:
@@ -180,7 +180,7 @@ def test_the_batch_a_killed_sms_worker_handed_over_is_resent_after_its_lease_to_
 ):
     """Killed right after the provider accepted its 2nd batch (the worst instant)."""
     campaign = make_campaign(newsletter)
-    sending.fan_out(campaign)
+    fanout.fan_out(campaign)
     log = tmp_path / "sms.log"
     code, _ran, err = finish(start(log, "--campaign", str(campaign.pk), kill_after=2))
     assert code == -signal.SIGKILL, err[-2000:]

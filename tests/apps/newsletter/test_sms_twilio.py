@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels import ChannelAPIError, ChannelMessage
 from oscar_loyalty.apps.newsletter.channels.twilio import TwilioBackend
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
@@ -103,11 +103,11 @@ def test_a_reply_hasser_through_the_webhook_stops_the_next_message(
     first = Campaign.objects.create(
         name="1", newsletter=newsletter, channels=["sms"], sms_text="x"
     )
-    sending.fan_out(first, now=NOON)
+    fanout.fan_out(first, now=NOON)
     second = Campaign.objects.create(
         name="2", newsletter=newsletter, channels=["sms"], sms_text="y"
     )
-    sending.fan_out(second, now=NOON)  # already fanned out: the gate must stop it
+    fanout.fan_out(second, now=NOON)  # already fanned out: the gate must stop it
     sending.process_campaign(first.pk, now=NOON)
     assert len(replay.requests) == 2
 
@@ -155,7 +155,7 @@ def test_a_permanent_failure_report_bounces_the_row_and_suppresses_the_number_on
     member = texter("a@example.com", "0502345678", channels=("sms", "whatsapp"))
     monkeypatch.setattr(TwilioBackend, "http_client", Replay())
     campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
     row = OutboxMessage.objects.get()
     assert row.esp_message_id == f"twilio:{SID}"
@@ -171,7 +171,7 @@ def test_a_permanent_failure_report_bounces_the_row_and_suppresses_the_number_on
     again = Campaign.objects.create(
         name="2", newsletter=newsletter, channels=["sms", "whatsapp"], sms_text="x"
     )
-    sending.fan_out(again, now=NOON)
+    fanout.fan_out(again, now=NOON)
     assert list(again.messages.values_list("channel", flat=True)) == ["whatsapp"]
     assert member.user.pk == again.messages.get().user_id
 
@@ -181,7 +181,7 @@ def test_a_delivered_report_confirms_a_row_a_dead_worker_left_sending(
 ):
     texter("a@example.com", "0502345678")
     campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     OutboxMessage.objects.update(status=OutboxMessage.SENDING, esp_message_id=f"twilio:{SID}")
     params = {"MessageSid": SID, "MessageStatus": "delivered", "To": "+972502345678"}
     assert post_signed(client, "/club/sms/twilio/status/", params).status_code == 204
@@ -209,7 +209,7 @@ def test_a_report_signed_with_the_outbox_id_confirms_the_row_a_worker_died_befor
     replay = Replay()
     monkeypatch.setattr(TwilioBackend, "http_client", replay)
     campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
     row = OutboxMessage.objects.get()
     callback = replay.requests[0]["data"]["StatusCallback"]
@@ -234,7 +234,7 @@ def test_a_report_for_an_earlier_attempt_does_not_settle_a_row_that_recorded_ano
 ):
     texter("a@example.com", "0502345678")
     campaign = Campaign.objects.create(name="1", newsletter=newsletter, channels=["sms"])
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     row = OutboxMessage.objects.get()
     OutboxMessage.objects.update(status=OutboxMessage.SENDING, esp_message_id="twilio:SMother")
     params = {"MessageSid": SID, "MessageStatus": "undelivered", "To": "+972502345678"}

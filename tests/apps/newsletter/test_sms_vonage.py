@@ -7,7 +7,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels import ChannelMessage
 from oscar_loyalty.apps.newsletter.channels.vonage import (
     VonageBackend,
@@ -62,7 +62,7 @@ def campaign(newsletter, text="מבצע חורף: 20% הנחה"):
 
 def send(newsletter, text="מבצע חורף: 20% הנחה"):
     c = campaign(newsletter, text)
-    sending.fan_out(c, now=NOON)
+    fanout.fan_out(c, now=NOON)
     sending.process_campaign(c.pk, now=NOON)
     return c
 
@@ -277,7 +277,7 @@ def test_a_delivered_receipt_confirms_a_row_a_dead_worker_left_sending(
     client, newsletter, vonage_settings
 ):
     texter("a@example.com", "0502345678")
-    sending.fan_out(campaign(newsletter), now=NOON)
+    fanout.fan_out(campaign(newsletter), now=NOON)
     OutboxMessage.objects.update(
         status=OutboxMessage.SENDING, esp_message_id=f"vonage:{MESSAGE_ID}"
     )
@@ -288,7 +288,7 @@ def test_a_delivered_receipt_confirms_a_row_a_dead_worker_left_sending(
 @pytest.mark.django_db
 def test_an_unsigned_receipt_is_403_and_changes_nothing(client, newsletter, vonage_settings):
     texter("a@example.com", "0502345678")
-    sending.fan_out(campaign(newsletter), now=NOON)
+    fanout.fan_out(campaign(newsletter), now=NOON)
     OutboxMessage.objects.update(
         status=OutboxMessage.SENDING, esp_message_id=f"vonage:{MESSAGE_ID}"
     )

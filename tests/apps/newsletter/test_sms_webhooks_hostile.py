@@ -7,7 +7,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels.twilio import TwilioBackend
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from tests.apps.newsletter.test_channels import NOON, texter
@@ -31,7 +31,7 @@ def sent(newsletter, twilio_settings, monkeypatch):
     campaign = Campaign.objects.create(
         name="1", newsletter=newsletter, channels=["sms"], sms_text="x"
     )
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
     row = OutboxMessage.objects.get()
     assert row.status == OutboxMessage.SENT and row.esp_message_id == f"twilio:{SID}"
@@ -149,7 +149,7 @@ def test_a_refusal_stops_the_next_campaigns_fan_out_and_a_row_already_pending(
     pending = Campaign.objects.create(
         name="pending", newsletter=newsletter, channels=["sms"], sms_text="x"
     )
-    sending.fan_out(pending, now=NOON)  # a row for the refuser already waits
+    fanout.fan_out(pending, now=NOON)  # a row for the refuser already waits
     params = {"From": "+972502345678", "Body": "הסר", "MessageSid": "SMstop"}
     assert post_signed(client, INBOUND, params).status_code == 200
 
@@ -159,7 +159,7 @@ def test_a_refusal_stops_the_next_campaigns_fan_out_and_a_row_already_pending(
     following = Campaign.objects.create(
         name="next", newsletter=newsletter, channels=["sms"], sms_text="y"
     )
-    assert sending.fan_out(following, now=later) == 1  # the other number only
+    assert fanout.fan_out(following, now=later) == 1  # the other number only
     sending.process_campaign(following.pk, now=later)
     assert [r["data"]["To"] for r in replay.requests] == [str(other.phone)] * 2
     assert not following.messages.filter(user=refuser.user).exists()

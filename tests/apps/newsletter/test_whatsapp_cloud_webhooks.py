@@ -8,7 +8,7 @@ import pytest
 
 from oscar_loyalty.apps.consent import services as consent
 from oscar_loyalty.apps.consent.models import ConsentRecord, ConsentState, Suppression
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout, sending
 from oscar_loyalty.apps.newsletter.channels.hooks import MAX_BODY
 from oscar_loyalty.apps.newsletter.models import Campaign, OutboxMessage
 from oscar_loyalty.phones import number_hash
@@ -125,7 +125,7 @@ def test_a_signed_hebrew_refusal_withdraws_whatsapp_consent_with_evidence_and_on
     assert record.evidence["reply"] == "הסר"
     assert consent.has_consent(member.user, purpose="marketing", channel="sms")
 
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     rows = set(OutboxMessage.objects.values_list("user_id", "channel"))
     assert rows == {
         (member.user_id, "sms"), (other.user_id, "sms"), (other.user_id, "whatsapp"),
@@ -210,7 +210,7 @@ def test_a_permanent_failure_of_a_sent_message_bounces_it_and_suppresses_on_what
 ):
     member = texter("a@example.com", "0502345678", channels=("sms", "whatsapp"))
     campaign = whatsapp_campaign(newsletter)
-    sending.fan_out(campaign, now=NOON)
+    fanout.fan_out(campaign, now=NOON)
     sending.process_campaign(campaign.pk, now=NOON)
     row = OutboxMessage.objects.get(channel="whatsapp")
     # The id the backend kept is the one the status names.
@@ -227,7 +227,7 @@ def test_a_permanent_failure_of_a_sent_message_bounces_it_and_suppresses_on_what
     assert OutboxMessage.objects.get(channel="sms").status == OutboxMessage.SENT
     # Consent is kept; the next campaign reaches the number on SMS only.
     assert consent.has_consent(member.user, purpose="marketing", channel="whatsapp")
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     assert OutboxMessage.objects.filter(channel="whatsapp").count() == 1
 
 
@@ -237,7 +237,7 @@ def test_a_failure_the_number_may_recover_from_changes_nothing(
     client, newsletter, cloud_settings, code
 ):
     texter("a@example.com", "0502345678", channels=("whatsapp",))
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     OutboxMessage.objects.update(
         status=OutboxMessage.SENT, esp_message_id=f"whatsapp_cloud:{WAMID}"
     )
@@ -251,7 +251,7 @@ def test_a_recipient_who_stopped_our_marketing_in_whatsapp_is_a_withdrawal(
     client, newsletter, cloud_settings
 ):
     member = texter("a@example.com", "0502345678", channels=("sms", "whatsapp"))
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     OutboxMessage.objects.filter(channel="whatsapp").update(
         status=OutboxMessage.SENT, esp_message_id=f"whatsapp_cloud:{WAMID}"
     )
@@ -270,7 +270,7 @@ def test_delivered_or_read_confirms_a_row_a_dead_worker_left_sending(
     client, newsletter, cloud_settings, status
 ):
     texter("a@example.com", "0502345678", channels=("whatsapp",))
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     OutboxMessage.objects.update(
         status=OutboxMessage.SENDING, esp_message_id=f"whatsapp_cloud:{WAMID}"
     )
@@ -281,7 +281,7 @@ def test_delivered_or_read_confirms_a_row_a_dead_worker_left_sending(
 @pytest.mark.django_db
 def test_an_unsigned_failure_is_403_and_changes_nothing(client, newsletter, cloud_settings):
     texter("a@example.com", "0502345678", channels=("whatsapp",))
-    sending.fan_out(whatsapp_campaign(newsletter), now=NOON)
+    fanout.fan_out(whatsapp_campaign(newsletter), now=NOON)
     OutboxMessage.objects.update(
         status=OutboxMessage.SENDING, esp_message_id=f"whatsapp_cloud:{WAMID}"
     )

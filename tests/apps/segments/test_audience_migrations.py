@@ -3,7 +3,7 @@
 Each test goes back to the schema before them (newsletter and offers 0003),
 writes campaigns or rules with the old lists through the historical models,
 works out each one's audience the old way, migrates forward and checks that
-today's code (``sending.audience``, ``conditions.refusal_reason``) selects
+today's code (``fanout.audience``, ``conditions.refusal_reason``) selects
 exactly the same members. Runs on SQLite and, in CI's second pass, PostgreSQL.
 """
 
@@ -19,7 +19,7 @@ from oscar.core.loading import get_model
 from oscar.test.factories import CategoryFactory
 
 from oscar_loyalty.apps.membership.models import Member
-from oscar_loyalty.apps.newsletter import sending
+from oscar_loyalty.apps.newsletter import fanout
 from oscar_loyalty.apps.newsletter.models import Campaign, Newsletter
 from oscar_loyalty.apps.offers.conditions import refusal_reason
 from oscar_loyalty.apps.offers.models import MemberOfferRule
@@ -121,8 +121,8 @@ CAMPAIGNS = {
 
 
 def old_campaign_audience(tier_ids, category_ids, segment):
-    """What ``sending.audience`` selected before #19 (its code then, on today's Member)."""
-    members = sending.audience(Campaign(segment=None))
+    """What ``fanout.audience`` selected before #19 (its code then, on today's Member)."""
+    members = fanout.audience(Campaign(segment=None))
     if tier_ids:
         members = members.filter(tier_id__in=tier_ids)
     if category_ids:
@@ -196,7 +196,7 @@ def test_each_campaign_and_offer_rule_keeps_exactly_its_audience_as_a_segment(wo
 
     for name, pk in campaign_ids.items():
         campaign = Campaign.objects.select_related("segment").get(pk=pk)
-        assert set(sending.audience(campaign)) == audiences[name], name
+        assert set(fanout.audience(campaign)) == audiences[name], name
     # The cases really differ from one another (the comparison is not vacuous).
     assert len({frozenset(v) for v in audiences.values()}) == len(audiences)
     # Unmoved campaigns keep their segment (or none); moved ones get a new one each,
