@@ -6,23 +6,67 @@ availability policy, which reads the product's class (its parent's, for a
 variant): two queries per line unless they were read already. Its checkout
 views price every line on every page (``check_basket_is_valid``), and so does
 the basket page. ``priced_lines`` reads the same rows for the whole basket in
-one query each, into the products' prefetch cache, where Oscar's own
-selection finds them (``prefetch_related_objects``: products already loaded
-are skipped, so calling it again costs nothing).
+one query (the stock records, joined with their products' classes and their
+parents' classes) and keeps them where Oscar's own selection finds them: the
+products' prefetch cache, as Django's ``prefetch_related("stockrecords")``
+keeps it, and each product's cached class and parent. Products read already
+are skipped, so calling it again costs nothing.
 """
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
+from oscar.core.loading import get_model
 
 
 def priced_lines(basket) -> list:
-    """The basket's lines, their stock records and product classes loaded (a query each)."""
+    """The basket's lines, their stock records and product classes loaded (one query)."""
     lines = list(basket.all_lines())
-    # Lines Oscar priced already (its cached ``_info``, e.g. on the basket page) need nothing.
-    unpriced = [line.product for line in lines if "_info" not in line.__dict__]
-    prefetch_related_objects(unpriced, "stockrecords", "product_class", "parent__product_class")
+    products: dict[int, list] = {}
+    for line in lines:
+        product = line.product
+        # Lines Oscar priced already (its cached ``_info``, e.g. on the basket page)
+        # and products read already need nothing.
+        if "_info" in line.__dict__ or "stockrecords" in getattr(
+            product, "_prefetched_objects_cache", {}
+        ):
+            continue
+        products.setdefault(product.pk, []).append(product)
+    if products:
+        _read_stock_records(products)
     return lines
+
+
+def _read_stock_records(products: dict[int, list]) -> None:
+    # One query, not Django's prefetch_related_objects: that is a query per
+    # lookup (stock records, classes, parents' classes) and most of a one-line
+    # basket's pricing CPU (docs/performance.md, "Lines read once").
+    StockRecord = get_model("partner", "StockRecord")
+    found: dict[int, list] = {}
+    records = StockRecord.objects.filter(product_id__in=products).select_related(
+        "product__product_class", "product__parent__product_class"
+    )
+    for record in records:
+        found.setdefault(record.product_id, []).append(record)
+    product_field = StockRecord._meta.get_field("product")
+    for pk, instances in products.items():
+        kept = found.get(pk, [])
+        for product in instances:
+            queryset = product.stockrecords.get_queryset()
+            queryset._result_cache, queryset._prefetch_done = list(kept), True
+            if not hasattr(product, "_prefetched_objects_cache"):
+                product._prefetched_objects_cache = {}
+            product._prefetched_objects_cache["stockrecords"] = queryset
+            if not kept:
+                continue  # no stock record: Oscar reads the class itself (unavailable anyway)
+            loaded = kept[0].product
+            product_class = type(product)._meta.get_field("product_class")
+            parent = type(product)._meta.get_field("parent")
+            if not product_class.is_cached(product):
+                product_class.set_cached_value(product, loaded.product_class)
+            if product.parent_id and not parent.is_cached(product):
+                parent.set_cached_value(product, loaded.parent)
+            for record in kept:
+                product_field.set_cached_value(record, product)
 
 
 # Oscar's views that price every line of the request's basket: its checkout's

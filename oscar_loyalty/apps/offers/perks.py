@@ -34,6 +34,7 @@ from oscar.core.loading import get_model
 from oscar_loyalty.apps.membership.baskets import basket_member
 from oscar_loyalty.apps.membership.models import Member
 from oscar_loyalty.club import context_for_basket
+from oscar_loyalty.lines import priced_lines
 
 from .conditions import MemberOnlyCondition
 
@@ -150,7 +151,8 @@ class TierCondition(MemberOnlyCondition):
     def is_satisfied(self, offer, basket):
         satisfied = super().is_satisfied(offer, basket)
         if satisfied:
-            _prefetch_stock_records(basket)
+            # Oscar prices every line next: their stock records and classes in one query.
+            priced_lines(basket)
         return satisfied
 
     def _admits(self, offer, basket) -> bool:
@@ -161,54 +163,6 @@ class TierCondition(MemberOnlyCondition):
         ):
             return False
         return rule_for(self, basket).admits(basket_member(basket), now=now)
-
-
-def _prefetch_stock_records(basket) -> None:
-    """One query for the stock records (and product types) of the basket's products.
-
-    A satisfied perk makes Oscar price each line (``Line.purchase_info``), and
-    Oscar's strategy selects a product's stock record, then reads its product
-    type for the availability, a query each per product unless they were read
-    already; its checkout then asks again per line (``check_basket_is_valid``).
-    The same rows, read once for the basket, as Django's ``prefetch_related``
-    would keep them (``product.stockrecords.all()``).
-    """
-    StockRecord = get_model("partner", "StockRecord")
-    products: dict[int, list] = {}
-    for line in basket.all_lines():
-        product = line.product
-        if hasattr(line, "_info") or "stockrecords" in getattr(
-            product, "_prefetched_objects_cache", {}
-        ):
-            continue
-        products.setdefault(product.pk, []).append(product)
-    if not products:
-        return
-    found: dict[int, list] = {}
-    records = StockRecord.objects.filter(product_id__in=products).select_related(
-        "product__product_class", "product__parent__product_class"
-    )
-    for record in records:
-        found.setdefault(record.product_id, []).append(record)
-    product_field = StockRecord._meta.get_field("product")
-    for pk, instances in products.items():
-        kept = found.get(pk, [])
-        for product in instances:
-            queryset = product.stockrecords.get_queryset()
-            queryset._result_cache, queryset._prefetch_done = list(kept), True
-            if not hasattr(product, "_prefetched_objects_cache"):
-                product._prefetched_objects_cache = {}
-            product._prefetched_objects_cache["stockrecords"] = queryset
-            if kept:
-                loaded = kept[0].product
-                product_class = type(product)._meta.get_field("product_class")
-                parent = type(product)._meta.get_field("parent")
-                if not product_class.is_cached(product):
-                    product_class.set_cached_value(product, loaded.product_class)
-                if product.parent_id and not parent.is_cached(product):
-                    parent.set_cached_value(product, loaded.parent)
-                for record in kept:
-                    product_field.set_cached_value(record, product)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
-from oscar.test.factories import create_product
+from oscar.core.loading import get_class, get_model
+from oscar.test.factories import create_basket, create_product, create_stockrecord
 
-from oscar_loyalty.lines import request_prices_every_line
+from oscar_loyalty.lines import priced_lines, request_prices_every_line
 from tests.checkout import add_to_basket, checkout_page_queries
 from tests.factories import MemberFactory
 
@@ -76,3 +77,26 @@ def test_only_oscars_pages_that_price_every_line_read_the_lines_ahead(url, price
 
 def test_a_request_not_resolved_yet_reads_nothing_ahead():
     assert request_prices_every_line(RequestFactory().get("/")) is False
+
+
+def test_a_variants_class_is_read_ahead_through_its_parent(products):
+    # A variant has no class of its own: Oscar asks its parent's. Only a basket
+    # holding one reads the parents ahead (``priced_lines``).
+    Product = get_model("catalogue", "Product")
+    shirt = create_product(title="Shirt", structure="parent")
+    small = Product.objects.create(parent=shirt, structure="child", title="Shirt S")
+    create_stockrecord(small, price=D("10.00"), num_in_stock=10)
+    basket = create_basket(empty=True)
+    basket.strategy = get_class("partner.strategy", "Selector")().strategy()
+    basket.add_product(small)
+    basket.add_product(products[0])
+    fresh = type(basket).objects.get(pk=basket.pk)  # as a request reads it
+    fresh.strategy = basket.strategy
+
+    lines = priced_lines(fresh)
+    with CaptureQueriesContext(connection) as queries:
+        classes = {line.product.get_product_class() for line in lines}
+        prices = {line.purchase_info.price.excl_tax for line in lines}
+    assert classes == {shirt.product_class, products[0].product_class}
+    assert prices == {D("10.00")}
+    assert len(queries) == 0, [q["sql"] for q in queries]
