@@ -375,7 +375,8 @@ def main() -> None:
     offers = offers_setting()
     print(
         f"Offers: tier perks in the add-on's store: {offers['tier_perks']}; "
-        f"Oscar's same two offers in the stock store: {offers['stock_offers']}"
+        f"Oscar's same two offers in the stock store: {offers['stock_offers']}; "
+        f"the stock spender redeems a voucher of the same value: {offers['stock_voucher']}"
     )
     write_results(
         "checkout",

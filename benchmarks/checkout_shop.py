@@ -38,7 +38,15 @@ def offers_setting() -> dict[str, bool]:
     return {
         "tier_perks": perks,
         "stock_offers": perks and os.environ.get("BENCH_STOCK_OFFERS") == "1",
+        "stock_voucher": os.environ.get("BENCH_STOCK_VOUCHER") == "1",
     }
+
+
+# The stock store's spender, with ``BENCH_STOCK_VOUCHER=1``: Oscar's own way to take
+# money off one customer's order, worth what the add-on's spender takes off with
+# 100 points (1.00 at the default point value).
+VOUCHER_CODE = "BENCHSPEND"
+VOUCHER_DISCOUNT = D("1.00")
 
 
 def build_shop(n_products: int, *, addon: bool) -> dict:
@@ -76,7 +84,41 @@ def build_shop(n_products: int, *, addon: bool) -> dict:
         _build_offers(running=offers["tier_perks"], tier=tier)
     else:
         _build_offers(running=offers["stock_offers"], tier=None)
+        if offers["stock_voucher"]:
+            _build_voucher()
     return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
+
+
+def _build_voucher() -> None:
+    """A multi-use voucher, 1.00 off any basket: the stock spender's discount (Oscar's own)."""
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+    from oscar.test.factories import RangeFactory
+
+    Benefit = get_model("offer", "Benefit")
+    Condition = get_model("offer", "Condition")
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    Voucher = get_model("voucher", "Voucher")
+    if Voucher.objects.filter(code=VOUCHER_CODE).exists():
+        return
+    everything = RangeFactory(name="Bench voucher range", includes_all_products=True)
+    offer = ConditionalOffer.objects.create(
+        name="Bench voucher",
+        offer_type=ConditionalOffer.VOUCHER,
+        condition=Condition.objects.create(type=Condition.COUNT, range=everything, value=1),
+        benefit=Benefit.objects.create(
+            type=Benefit.FIXED, range=everything, value=VOUCHER_DISCOUNT
+        ),
+    )
+    now = timezone.now()
+    voucher = Voucher.objects.create(
+        name="Bench voucher",
+        code=VOUCHER_CODE,
+        usage=Voucher.MULTI_USE,
+        start_datetime=now - timedelta(days=1),
+        end_datetime=now + timedelta(days=3650),
+    )
+    voucher.offers.add(offer)
 
 
 def _build_club(products, users, suffix: str) -> None:
