@@ -23,13 +23,7 @@ from benchmarks._common import (
     setup_django,
     timed,
 )
-from benchmarks.checkout_shop import (
-    LIST_FOR,
-    VOUCHER_CODE,
-    build_shop,
-    ensure_database,
-    offers_setting,
-)
+from benchmarks.checkout_shop import LIST_FOR, build_shop, ensure_database
 from benchmarks.sampling import Sampler
 
 CONFIGS = {"stock": "benchmarks.settings_stock", "addon": "benchmarks.settings"}
@@ -158,7 +152,7 @@ def run_checkout(client, shop, size: int, kind: str, *, addon: bool, keep_sql: b
     for product in shop["products"][:size]:
         url = reverse("basket:add", kwargs={"pk": product.pk})
         walk.hit("add to basket", "post", url, {"quantity": 1}, expect=(302,))
-    voucher = kind == "spender" and not addon and offers_setting()["stock_voucher"]
+    voucher = shop["voucher"] if kind == "spender" else None
     if kind == "spender" and addon:
         walk.hit(
             "apply points",
@@ -173,14 +167,14 @@ def run_checkout(client, shop, size: int, kind: str, *, addon: bool, keep_sql: b
             "apply points",
             "post",
             reverse("basket:vouchers-add"),
-            {"code": VOUCHER_CODE},
+            {"code": voucher},
             expect=(302,),
         )
     response = walk.hit("basket", "get", reverse("basket:summary"))
     if kind == "spender" and addon:
         assert b"100 points" in response.content, "the points were not applied"
     elif voucher:
-        assert VOUCHER_CODE.encode() in response.content, "the voucher was not applied"
+        assert voucher.encode() in response.content, "the voucher was not applied"
     product_range = shop["ranges"][LIST_FOR[size]]
     walk.hit(
         "product list", "get", reverse("catalogue:range", kwargs={"slug": product_range.slug})

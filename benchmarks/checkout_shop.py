@@ -86,7 +86,15 @@ def build_shop(n_products: int, *, addon: bool) -> dict:
         _build_offers(running=offers["stock_offers"], tier=None)
         if offers["stock_voucher"]:
             _build_voucher()
-    return {"products": products, "ranges": ranges, "users": users, "suffix": suffix}
+    # The code the stock spender redeems (BENCH_STOCK_VOUCHER=1), or None.
+    voucher = VOUCHER_CODE if offers["stock_voucher"] and not addon else None
+    return {
+        "products": products,
+        "ranges": ranges,
+        "users": users,
+        "suffix": suffix,
+        "voucher": voucher,
+    }
 
 
 def _build_voucher() -> None:

@@ -77,26 +77,38 @@ def _name(code) -> str:
     return f"{_short(code.co_filename)}:{code.co_firstlineno}:{code.co_name}"
 
 
+# The checkout's own files are named from the repository's root, wherever it is.
+ROOT = f"{Path(__file__).resolve().parents[1]}/"
+
+
 def _short(filename: str) -> str:
-    for marker in ("site-packages/", "/work/main/", "/lib/python3."):
+    for marker in ("site-packages/", ROOT, "/lib/python3."):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename
 
 
-def read(path: Path) -> tuple[dict[str, float], float]:
-    """Inclusive ms per request of each function, and the total."""
+def _stacks(path: Path) -> tuple[list[tuple[list[str], int]], float]:
+    """The file's stacks (frames, samples) and the ms per request one sample stands for."""
     lines = path.read_text().splitlines()
     header = lines[0].split()
     requests, seconds = int(header[2]), float(header[4])
-    inclusive: collections.Counter[str] = collections.Counter()
-    total = 0
+    stacks = []
     for line in lines[1:]:
         stack, count = line.rsplit(" ", 1)
-        total += int(count)
-        for name in set(stack.split(";")):
-            inclusive[name] += int(count)
-    scale = seconds * 1000 / max(total, 1) / requests
+        stacks.append((stack.split(";"), int(count)))
+    total = sum(count for _, count in stacks)
+    return stacks, seconds * 1000 / max(total, 1) / requests
+
+
+def read(path: Path) -> tuple[dict[str, float], float]:
+    """Inclusive ms per request of each function, and the total."""
+    stacks, scale = _stacks(path)
+    inclusive: collections.Counter[str] = collections.Counter()
+    for frames, count in stacks:
+        for name in set(frames):
+            inclusive[name] += count
+    total = sum(count for _, count in stacks)
     return {name: count * scale for name, count in inclusive.items()}, total * scale
 
 
@@ -127,22 +139,16 @@ DATABASE_WAIT = "psycopg/connection.py"
 
 def own_costs(path: Path) -> tuple[dict[str, tuple[float, float]], float]:
     """ms per request charged to each outermost add-on frame: (database wait, the rest)."""
-    lines = path.read_text().splitlines()
-    header = lines[0].split()
-    requests, seconds = int(header[2]), float(header[4])
+    stacks, scale = _stacks(path)
     charged: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-    total = 0
-    for line in lines[1:]:
-        stack, count = line.rsplit(" ", 1)
-        total += int(count)
-        frames = stack.split(";")
+    for frames, count in stacks:
         # A middleware of the add-on wraps the whole request: not a step of its own.
         own = next(
             (f for f in frames if f.startswith(OWN) and "/middleware.py:" not in f),
             "(stock code)",
         )
-        charged[own][0 if DATABASE_WAIT in frames[-1] else 1] += int(count)
-    scale = seconds * 1000 / max(total, 1) / requests
+        charged[own][0 if DATABASE_WAIT in frames[-1] else 1] += count
+    total = sum(count for _, count in stacks)
     return {k: (db * scale, rest * scale) for k, (db, rest) in charged.items()}, total * scale
 
 

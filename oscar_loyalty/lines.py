@@ -39,7 +39,7 @@ def priced_lines(basket) -> list:
 def _read_stock_records(products: dict[int, list]) -> None:
     # One query, not Django's prefetch_related_objects: that is a query per
     # lookup (stock records, classes, parents' classes) and most of a one-line
-    # basket's pricing CPU (docs/performance.md, "Lines read once").
+    # basket's pricing CPU (docs/performance.md, "The lines' rows in one query").
     StockRecord = get_model("partner", "StockRecord")
     found: dict[int, list] = {}
     records = StockRecord.objects.filter(product_id__in=products).select_related(

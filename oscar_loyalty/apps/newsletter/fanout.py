@@ -1,6 +1,6 @@
 """Fan-out: a campaign's audience, written to the outbox as one pending row per recipient.
 
-The first step of a send (docs/newsletter.md, "Sending"): the members of the
+The first step of a send (docs/newsletter.md, "Sending: the outbox"): the members of the
 campaign's segment who consent on each of its channels, one row per address
 (two accounts, one address: one message), suppressed addresses left out. It
 commits once, with the campaign marked ``queued``; claiming and sending the

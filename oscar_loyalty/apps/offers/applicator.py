@@ -2,7 +2,7 @@
 
 On the pages where Oscar prices every line (its checkout and the basket page) it
 also reads the lines' stock records and product classes for the whole basket
-first (``oscar_loyalty.lines``): two queries instead of two per line.
+first (``oscar_loyalty.lines``): one query instead of two per line.
 
 Enabled by ``oscar_loyalty.loading.class_loader`` (``offer.applicator.Applicator``);
 a store with its own applicator mixes in ``PerkRangesMixin``. The offers are

@@ -1,7 +1,7 @@
 """Oscar's pages that price every line read the lines' rows once (``oscar_loyalty.lines``).
 
 Oscar's checkout views and basket page price each line (a stock record and a
-product class per line). Read for the whole basket first, a member's checkout
+product class per line). Read for the whole basket first (one query), a member's checkout
 pages cost the same queries for five lines as for one, with or without points
 or perks, and so does a guest's basket page.
 """
@@ -80,8 +80,8 @@ def test_a_request_not_resolved_yet_reads_nothing_ahead():
 
 
 def test_a_variants_class_is_read_ahead_through_its_parent(products):
-    # A variant has no class of its own: Oscar asks its parent's. Only a basket
-    # holding one reads the parents ahead (``priced_lines``).
+    # A variant has no class of its own: Oscar asks its parent's, which
+    # ``priced_lines`` reads with the stock records (one join, no query per parent).
     Product = get_model("catalogue", "Product")
     shirt = create_product(title="Shirt", structure="parent")
     small = Product.objects.create(parent=shirt, structure="child", title="Shirt S")
